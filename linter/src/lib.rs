@@ -1,0 +1,17 @@
+//! `wellarch-lint`: Terraform HCL and plan JSON → resource graph → Well-Architected rules → reports.
+//!
+//! The pipeline is visible in the modules: [`load`] reads files, [`graph`] evaluates them into
+//! resource instances with references, [`rules`] ask the graph questions, [`engine`] applies
+//! configuration, suppressions and baselines, and [`report`] renders the findings.
+
+pub mod baseline;
+pub mod config;
+pub mod engine;
+pub mod graph;
+pub mod load;
+pub mod rules;
+pub mod suppress;
+pub mod docs;
+pub mod report;
+#[cfg(test)]
+pub mod testing;

@@ -1,0 +1,5 @@
+//! Rules of the cost pillar.
+
+use super::Rule;
+
+pub const RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules of the operations pillar.
+
+use super::Rule;
+
+pub const RULES: &[&dyn Rule] = &[];

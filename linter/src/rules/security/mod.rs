@@ -1,0 +1,5 @@
+//! Rules of the security pillar.
+
+use super::Rule;
+
+pub const RULES: &[&dyn Rule] = &[];
