@@ -643,3 +643,158 @@ impl InstanceKeys {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::{Graph, Ref, Value};
+    use crate::testing::lint;
+
+    fn graph(files: &[(&str, &str)]) -> Graph {
+        let mut outcome = lint(files);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome.graphs.remove(0)
+    }
+
+    fn attr(g: &Graph, address: &str, key: &str) -> Value {
+        g.get(address).unwrap_or_else(|| panic!("no {address}")).attrs.get(key).cloned().unwrap_or_default()
+    }
+
+    fn unknown(resource: &str, attr: &str) -> Value {
+        Value::Unknown(vec![Ref { resource: resource.into(), attr: attr.into() }])
+    }
+
+    #[test]
+    fn variables_locals_and_tfvars() {
+        let g = graph(&[
+            ("main.tf", r#"
+                variable "env" { default = "dev" }
+                variable "size" { default = 1 }
+                locals {
+                  name = "app-${var.env}"
+                  big  = var.size > 2
+                }
+                resource "aws_sqs_queue" "q" {
+                  name = local.name
+                  fifo_queue = local.big
+                  delay_seconds = var.size * 2
+                }
+            "#),
+            ("terraform.tfvars", "size = 3\n"),
+            ("prod.tfvars", "env = \"prod\"\n"),
+        ]);
+        assert_eq!(attr(&g, "aws_sqs_queue.q", "name"), Value::String("app-dev".into()));
+        assert_eq!(attr(&g, "aws_sqs_queue.q", "fifo_queue"), Value::Bool(true));
+        assert_eq!(attr(&g, "aws_sqs_queue.q", "delay_seconds"), Value::Number(6.0));
+    }
+
+    #[test]
+    fn for_each_instances_and_each_value() {
+        let g = graph(&[("main.tf", r#"
+            variable "azs" { default = { a = "10.0.1.0/24", b = "10.0.2.0/24" } }
+            resource "aws_subnet" "s" {
+              for_each   = var.azs
+              cidr_block = each.value
+              tags       = { Name = each.key }
+            }
+            resource "aws_db_subnet_group" "g" {
+              subnet_ids = [for s in aws_subnet.s : s.id]
+            }
+        "#)]);
+        assert_eq!(attr(&g, "aws_subnet.s[\"b\"]", "cidr_block"), Value::String("10.0.2.0/24".into()));
+        assert_eq!(
+            attr(&g, "aws_db_subnet_group.g", "subnet_ids"),
+            Value::List(vec![unknown("aws_subnet.s[\"a\"]", "id"), unknown("aws_subnet.s[\"b\"]", "id")])
+        );
+    }
+
+    #[test]
+    fn module_inputs_outputs_and_counted_modules() {
+        let g = graph(&[
+            ("main.tf", r#"
+                module "net" {
+                  source = "./net"
+                  count  = 2
+                  cidr   = "10.${count.index}.0.0/16"
+                }
+                resource "aws_flow_log" "f" { vpc_id = module.net[1].vpc_id }
+            "#),
+            ("net/main.tf", r#"
+                variable "cidr" {}
+                resource "aws_vpc" "this" { cidr_block = var.cidr }
+                output "vpc_id" { value = aws_vpc.this.id }
+            "#),
+        ]);
+        assert_eq!(attr(&g, "module.net[1].aws_vpc.this", "cidr_block"), Value::String("10.1.0.0/16".into()));
+        assert_eq!(attr(&g, "aws_flow_log.f", "vpc_id"), unknown("module.net[1].aws_vpc.this", "id"));
+    }
+
+    #[test]
+    fn unknown_conditions_keep_references_of_both_branches() {
+        let g = graph(&[("main.tf", r#"
+            resource "aws_sqs_queue" "a" {}
+            resource "aws_sqs_queue" "b" {}
+            resource "aws_sns_topic" "t" { name = aws_sqs_queue.a.fifo_queue ? aws_sqs_queue.a.name : aws_sqs_queue.b.name }
+        "#)]);
+        let v = attr(&g, "aws_sns_topic.t", "name");
+        let mut refs: Vec<&str> = v.refs().iter().map(|r| r.resource.as_str()).collect();
+        refs.dedup();
+        assert_eq!(refs, ["aws_sqs_queue.a", "aws_sqs_queue.b"]);
+    }
+
+    #[test]
+    fn dynamic_blocks_expand_over_known_collections() {
+        let g = graph(&[("main.tf", r#"
+            variable "ports" { default = [80, 443] }
+            resource "aws_security_group" "web" {
+              dynamic "ingress" {
+                for_each = var.ports
+                content {
+                  from_port   = ingress.value
+                  to_port     = ingress.value
+                  cidr_blocks = ["0.0.0.0/0"]
+                }
+              }
+            }
+        "#)]);
+        let ingress = attr(&g, "aws_security_group.web", "ingress");
+        let ports: Vec<f64> = ingress.as_list().unwrap_or(&[]).iter().filter_map(|b| b.get("from_port")?.as_f64()).collect();
+        assert_eq!(ports, [80.0, 443.0]);
+    }
+
+    #[test]
+    fn cycles_and_deep_nesting_evaluate_to_unknown_without_crashing() {
+        let deep = format!("locals {{ d = {}1{} }}", "[".repeat(60), "]".repeat(60));
+        let g = graph(&[("main.tf", &format!(r#"
+            locals {{
+              a = local.b
+              b = local.a
+            }}
+            {deep}
+            resource "aws_sqs_queue" "q" {{ name = local.a }}
+            resource "aws_sqs_queue" "r" {{ tags = {{ d = local.d }} }}
+        "#))]);
+        assert!(attr(&g, "aws_sqs_queue.q", "name").is_unknown());
+        assert!(g.get("aws_sqs_queue.r").is_some());
+    }
+
+    #[test]
+    fn nesting_beyond_the_parser_limit_is_a_located_parse_error() {
+        let deep = format!("locals {{ d = {}1{} }}\n", "[".repeat(5000), "]".repeat(5000));
+        let outcome = lint(&[("main.tf", &deep), ("ok.tf", "resource \"aws_sqs_queue\" \"q\" {}\n")]);
+        assert_eq!(outcome.errors.len(), 1);
+        assert_eq!((outcome.errors[0].line, outcome.errors[0].file.ends_with("main.tf")), (1, true));
+        assert_eq!(outcome.resources, 1, "the other file is still linted");
+    }
+
+    #[test]
+    fn unknown_count_yields_one_instance_standing_for_all() {
+        let g = graph(&[("main.tf", r#"
+            resource "aws_subnet" "s" { count = length(aws_vpc.v.ipv6_cidr_block) }
+            resource "aws_vpc" "v" {}
+            resource "aws_route_table_association" "a" { subnet_id = aws_subnet.s[0].id }
+        "#)]);
+        assert!(g.get("aws_subnet.s").is_some());
+        let assoc = g.get("aws_route_table_association.a").map(|r| g.targets(&r.attrs, "aws_subnet").len());
+        assert_eq!(assoc, Some(1));
+    }
+}
