@@ -23,7 +23,8 @@ pub struct Entry {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: not a baseline file: {e}", path.display()))
     }
 
@@ -34,7 +35,10 @@ impl Baseline {
             findings: findings
                 .iter()
                 .filter(|f| f.suppressed.is_none())
-                .map(|f| Entry { rule: f.rule.code.to_string(), resource: f.resource.clone() })
+                .map(|f| Entry {
+                    rule: f.rule.code.to_string(),
+                    resource: f.resource.clone(),
+                })
                 .collect(),
         }
     }
@@ -46,7 +50,10 @@ impl Baseline {
 
     pub fn apply(&self, findings: &mut [Finding]) {
         for f in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
-            let entry = Entry { rule: f.rule.code.to_string(), resource: f.resource.clone() };
+            let entry = Entry {
+                rule: f.rule.code.to_string(),
+                resource: f.resource.clone(),
+            };
             if self.findings.contains(&entry) {
                 f.suppressed = Some(Suppressed::Baseline);
             }

@@ -29,7 +29,11 @@ pub struct Config {
 }
 
 fn matches(pattern: &str, rule: &RuleMeta) -> bool {
-    rule.name == pattern || rule.code.to_ascii_uppercase().starts_with(&pattern.to_ascii_uppercase())
+    rule.name == pattern
+        || rule
+            .code
+            .to_ascii_uppercase()
+            .starts_with(&pattern.to_ascii_uppercase())
 }
 
 fn known(pattern: &str) -> bool {

@@ -38,7 +38,8 @@ pub fn rule_list(json: bool) -> String {
             .collect();
         return serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
     }
-    let mut out = String::from("| code | name | pillar | severity | best practice | summary |\n|---|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| code | name | pillar | severity | best practice | summary |\n|---|---|---|---|---|---|\n");
     for r in all {
         let m = r.meta();
         out.push_str(&format!(

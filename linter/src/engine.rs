@@ -13,8 +13,8 @@ use crate::graph::eval::Scope;
 use crate::graph::module::Modules;
 use crate::graph::{Graph, Value};
 use crate::load::config::{Attr, LoadError, ModuleConfig};
-use crate::load::walk::{self, Workspace};
 use crate::load::plan;
+use crate::load::walk::{self, Workspace};
 use crate::rules::{self, Ctx, Finding, Suppressed};
 use crate::suppress::Suppression;
 
@@ -61,7 +61,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         for f in files {
             match walk::parse_tfvars_file(f) {
                 Ok(attrs) => {
-                    let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     if walk::is_auto_tfvars(&name) {
                         auto_vars.entry(dir.clone()).or_default().extend(attrs);
                     }
@@ -110,14 +113,27 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         }
     }
 
-    let enabled: Vec<&'static dyn rules::Rule> =
-        rules::all().into_iter().filter(|r| opts.config.enabled(r.meta())).collect();
+    let enabled: Vec<&'static dyn rules::Rule> = rules::all()
+        .into_iter()
+        .filter(|r| opts.config.enabled(r.meta()))
+        .collect();
+    // WELLARCH_TIMINGS=1 prints the time each rule takes, to find rules that do not scale.
+    let timings = std::env::var_os("WELLARCH_TIMINGS").is_some();
     let mut findings: Vec<Finding> = graphs
         .par_iter()
         .flat_map_iter(|g| {
             enabled.iter().flat_map(move |rule| {
+                let started = std::time::Instant::now();
                 let mut ctx = Ctx::new(g, rule.meta());
                 rule.check(&mut ctx);
+                if timings {
+                    eprintln!(
+                        "{:>10.3} ms {} {}",
+                        started.elapsed().as_secs_f64() * 1e3,
+                        rule.meta().code,
+                        g.root
+                    );
+                }
                 ctx.findings
             })
         })
@@ -131,8 +147,20 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         baseline.apply(&mut findings);
     }
     findings.sort_by(|a, b| {
-        (&a.location.file, a.location.line, a.location.column, a.rule.code, &a.resource)
-            .cmp(&(&b.location.file, b.location.line, b.location.column, b.rule.code, &b.resource))
+        (
+            &a.location.file,
+            a.location.line,
+            a.location.column,
+            a.rule.code,
+            &a.resource,
+        )
+            .cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+                b.rule.code,
+                &b.resource,
+            ))
     });
     findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.resource == b.resource && a.message == b.message);
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -159,29 +187,34 @@ fn build_root(
     // tfvars hold constants; evaluate them in an empty scope of the same root.
     let values: HashMap<String, Value> = {
         let scratch = Modules::new(workspace, cfg.clone(), HashMap::new());
-        vars.iter().map(|a| (a.name.clone(), scratch.eval_or_unknown(&a.expr, &Scope::module(0)))).collect()
+        vars.iter()
+            .map(|a| (a.name.clone(), scratch.eval_or_unknown(&a.expr, &Scope::module(0))))
+            .collect()
     };
     let label = cfg.dir.display().to_string();
     let (mut graph, errors) = Modules::new(workspace, cfg, values).build(label);
     let mut files: Vec<&Arc<str>> = graph.resources.iter().map(|r| &r.location.file).collect();
     files.sort();
     files.dedup();
-    let own: Vec<Suppression> = files.iter().filter_map(|f| suppressions.get(*f)).flatten().cloned().collect();
+    let own: Vec<Suppression> = files
+        .iter()
+        .filter_map(|f| suppressions.get(*f))
+        .flatten()
+        .cloned()
+        .collect();
     graph.suppressions = own;
     (graph, errors)
 }
 
 /// A suppression applies on the block's own lines, or in the run of comment lines right above it.
-fn inline_suppression(
-    f: &Finding,
-    by_file: &HashMap<Arc<str>, Vec<Suppression>>,
-    today: &str,
-) -> Option<Suppressed> {
+fn inline_suppression(f: &Finding, by_file: &HashMap<Arc<str>, Vec<Suppression>>, today: &str) -> Option<Suppressed> {
     let (file, first, last) = &f.block;
     let list = by_file.get(file)?;
     let on_line = |line: u32| list.iter().filter(move |s| s.location.line == line);
-    let mut candidates: Vec<&Suppression> =
-        list.iter().filter(|s| (*first..=*last).contains(&s.location.line)).collect();
+    let mut candidates: Vec<&Suppression> = list
+        .iter()
+        .filter(|s| (*first..=*last).contains(&s.location.line))
+        .collect();
     let mut line = first.saturating_sub(1);
     while line > 0 && on_line(line).next().is_some() {
         candidates.extend(on_line(line));
@@ -190,5 +223,7 @@ fn inline_suppression(
     candidates
         .into_iter()
         .find(|s| s.covers(f.rule.code) && s.reason.is_some() && s.active_on(today))
-        .map(|s| Suppressed::Inline { reason: s.reason.clone().unwrap_or_default() })
+        .map(|s| Suppressed::Inline {
+            reason: s.reason.clone().unwrap_or_default(),
+        })
 }

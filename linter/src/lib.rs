@@ -6,12 +6,12 @@
 
 pub mod baseline;
 pub mod config;
+pub mod docs;
 pub mod engine;
 pub mod graph;
 pub mod load;
+pub mod report;
 pub mod rules;
 pub mod suppress;
-pub mod docs;
-pub mod report;
 #[cfg(test)]
 pub mod testing;

@@ -111,8 +111,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let baseline = cli.baseline.as_deref().map(Baseline::load).transpose()?;
-    let paths = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
-    let opts = Options { paths, var_files: cli.var_files.clone(), config, baseline, today: suppress::today() };
+    let paths = if cli.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        cli.paths.clone()
+    };
+    let opts = Options {
+        paths,
+        var_files: cli.var_files.clone(),
+        config,
+        baseline,
+        today: suppress::today(),
+    };
     let outcome = engine::run(&opts)?;
 
     if cli.dump_graph {

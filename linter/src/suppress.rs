@@ -35,7 +35,10 @@ pub fn scan(src: &SourceFile) -> Vec<Suppression> {
     for line in src.text.split_inclusive('\n') {
         if let Some(s) = parse_line(line) {
             let at = offset + line.find(MARKER).unwrap_or(0);
-            out.push(Suppression { location: src.location(Some(at..at + MARKER.len())), ..s });
+            out.push(Suppression {
+                location: src.location(Some(at..at + MARKER.len())),
+                ..s
+            });
         }
         offset += line.len();
     }
@@ -67,7 +70,13 @@ fn parse_line(line: &str) -> Option<Suppression> {
             codes.push(word.to_string());
         }
     }
-    Some(Suppression { codes, reason, until, bad_until, location: Location::default() })
+    Some(Suppression {
+        codes,
+        reason,
+        until,
+        bad_until,
+        location: Location::default(),
+    })
 }
 
 fn is_date(s: &str) -> bool {
@@ -75,7 +84,9 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Today's date as `YYYY-MM-DD` (UTC), from the system clock.

@@ -13,7 +13,11 @@ pub fn lint(files: &[(&str, &str)]) -> Outcome {
         }
         std::fs::write(&path, text).expect("write fixture");
     }
-    let opts = Options { paths: vec![dir.path().to_path_buf()], today: "2026-01-01".into(), ..Options::default() };
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        today: "2026-01-01".into(),
+        ..Options::default()
+    };
     engine::run(&opts).expect("lint runs")
 }
 
@@ -26,7 +30,11 @@ pub fn findings(code: &str, main_tf: &str) -> Vec<Finding> {
 pub fn findings_in(code: &str, files: &[(&str, &str)]) -> Vec<Finding> {
     let outcome = lint(files);
     assert!(outcome.errors.is_empty(), "fixture does not load: {:?}", outcome.errors);
-    outcome.findings.into_iter().filter(|f| f.rule.code == code && f.suppressed.is_none()).collect()
+    outcome
+        .findings
+        .into_iter()
+        .filter(|f| f.rule.code == code && f.suppressed.is_none())
+        .collect()
 }
 
 /// The addresses of the resources flagged by one rule.

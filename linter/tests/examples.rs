@@ -36,8 +36,15 @@ fn insecure_example_triggers_every_rule() {
     assert_eq!(json["errors"], serde_json::json!([]));
     assert_eq!(code, Some(1));
     let found = active_codes(&json);
-    let missing: Vec<&str> = rules::all().iter().map(|r| r.meta().code).filter(|c| !found.contains(*c)).collect();
-    assert!(missing.is_empty(), "rules that never fire in examples/insecure: {missing:?}");
+    let missing: Vec<&str> = rules::all()
+        .iter()
+        .map(|r| r.meta().code)
+        .filter(|c| !found.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules that never fire in examples/insecure: {missing:?}"
+    );
 }
 
 #[test]

@@ -12,7 +12,11 @@ fn codes_found(dir: &std::path::Path) -> (Vec<String>, serde_json::Value) {
         .output()
         .expect("run wellarch-lint");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
-    assert_eq!(json["errors"].as_array().map(Vec::len), Some(0), "example does not load: {json}");
+    assert_eq!(
+        json["errors"].as_array().map(Vec::len),
+        Some(0),
+        "example does not load: {json}"
+    );
     let codes = json["findings"]
         .as_array()
         .into_iter()

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 
+use super::functions;
 use super::module::Modules;
 use super::value::{Ref, Value};
-use super::functions;
 
 /// A definite evaluation error (missing key, wrong type, index out of range).
 /// Unknown values are not errors: they evaluate to [`Value::Unknown`].
@@ -40,7 +40,10 @@ pub struct Scope {
 
 impl Scope {
     pub fn module(module: usize) -> Scope {
-        Scope { module, ..Scope::default() }
+        Scope {
+            module,
+            ..Scope::default()
+        }
     }
 
     fn bound(&self, name: &str) -> Option<&Value> {
@@ -147,7 +150,10 @@ impl Modules<'_> {
                     }
                     _ => {}
                 }
-                let mut values = args.iter().map(|a| self.eval(a, scope, d)).collect::<Result<Vec<_>>>()?;
+                let mut values = args
+                    .iter()
+                    .map(|a| self.eval(a, scope, d))
+                    .collect::<Result<Vec<_>>>()?;
                 if call.args.expand_final() {
                     match values.pop() {
                         Some(Value::List(items)) => values.extend(items),
@@ -201,9 +207,11 @@ impl Modules<'_> {
             Expression::ForExpr(f) => {
                 let collection = self.eval(&f.intro.collection_expr, scope, d)?;
                 let pairs: Vec<(Value, Value)> = match &collection {
-                    Value::List(items) => {
-                        items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect()
-                    }
+                    Value::List(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+                        .collect(),
                     Value::Map(m) => m.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect(),
                     Value::Null => return err("for over null"),
                     other => return Ok(unknown_from([other])),
@@ -242,7 +250,11 @@ impl Modules<'_> {
                         }
                     }
                 }
-                if f.key_expr.is_some() { Value::Map(map) } else { Value::List(list) }
+                if f.key_expr.is_some() {
+                    Value::Map(map)
+                } else {
+                    Value::List(list)
+                }
             }
         })
     }
@@ -312,7 +324,11 @@ impl Modules<'_> {
                 None => unknown_parts.push(part),
             }
         }
-        if unknown_parts.is_empty() { Ok(Value::String(out)) } else { Ok(unknown_from(&unknown_parts)) }
+        if unknown_parts.is_empty() {
+            Ok(Value::String(out))
+        } else {
+            Ok(unknown_from(&unknown_parts))
+        }
     }
 
     /// `var.x`, `local.x`, `module.m.out`, `aws_sqs_queue.q.arn`, `data.t.n.attr`, `each.key`, ...
@@ -375,11 +391,15 @@ impl Modules<'_> {
         scope: &Scope,
         d: usize,
     ) -> Result<Value> {
-        let Some(call) = self.module_call(module, name) else { return Ok(Value::unknown()) };
+        let Some(call) = self.module_call(module, name) else {
+            return Ok(Value::unknown());
+        };
         let instances = self.children(module, name, d);
         if !call.expanded {
             // A single instance: `module.m.out`.
-            let Some(&(_, child)) = instances.first() else { return Ok(Value::unknown()) };
+            let Some(&(_, child)) = instances.first() else {
+                return Ok(Value::unknown());
+            };
             return match ops.first().and_then(|op| attr_name(op)) {
                 Some(out) => {
                     let v = self.output(child, out, d)?;
@@ -391,12 +411,19 @@ impl Modules<'_> {
                 }
             };
         }
-        let Some(instances) = instances.known() else { return Ok(Value::unknown()) };
+        let Some(instances) = instances.known() else {
+            return Ok(Value::unknown());
+        };
         match ops.first() {
             Some(TraversalOperator::Index(e)) => {
                 let key = self.eval(e, scope, d)?;
-                let Some(key) = key.to_template_string() else { return Ok(unknown_from([&key])) };
-                match instances.iter().find(|(k, _)| k.to_template_string().as_deref() == Some(&key)) {
+                let Some(key) = key.to_template_string() else {
+                    return Ok(unknown_from([&key]));
+                };
+                match instances
+                    .iter()
+                    .find(|(k, _)| k.to_template_string().as_deref() == Some(&key))
+                {
                     Some(&(_, child)) => match ops.get(1).and_then(|op| attr_name(op)) {
                         Some(out) => {
                             let v = self.output(child, out, d)?;
@@ -448,18 +475,31 @@ impl Modules<'_> {
                 };
                 Ok(attr_path_value(&instance, &ops[1..]))
             }
-            Some(TraversalOperator::LegacyIndex(i)) => Ok(attr_path_value(&format!("{base}[{}]", i.value()), &ops[1..])),
-            Some(TraversalOperator::AttrSplat(_)) | Some(TraversalOperator::FullSplat(_)) => match keys.instances(&base) {
-                Some(instances) => Ok(Value::List(instances.iter().map(|i| attr_path_value(i, &ops[1..])).collect())),
-                None => Ok(attr_path_value(&base, &ops[1..])),
-            },
+            Some(TraversalOperator::LegacyIndex(i)) => {
+                Ok(attr_path_value(&format!("{base}[{}]", i.value()), &ops[1..]))
+            }
+            Some(TraversalOperator::AttrSplat(_)) | Some(TraversalOperator::FullSplat(_)) => {
+                match keys.instances(&base) {
+                    Some(instances) => Ok(Value::List(
+                        instances.iter().map(|i| attr_path_value(i, &ops[1..])).collect(),
+                    )),
+                    None => Ok(attr_path_value(&base, &ops[1..])),
+                }
+            }
             _ => match (&keys, ops.is_empty()) {
                 // The bare resource: a list (count) or map (for_each) of instances.
-                (InstanceKeys::Count(n), true) => {
-                    Ok(Value::List((0..*n).map(|i| attr_path_value(&format!("{base}[{i}]"), &[])).collect()))
-                }
+                (InstanceKeys::Count(n), true) => Ok(Value::List(
+                    (0..*n).map(|i| attr_path_value(&format!("{base}[{i}]"), &[])).collect(),
+                )),
                 (InstanceKeys::ForEach(k), true) => Ok(Value::Map(
-                    k.iter().map(|key| (key.clone(), attr_path_value(&format!("{base}[{}]", quote_key(key)), &[]))).collect(),
+                    k.iter()
+                        .map(|key| {
+                            (
+                                key.clone(),
+                                attr_path_value(&format!("{base}[{}]", quote_key(key)), &[]),
+                            )
+                        })
+                        .collect(),
                 )),
                 _ => Ok(attr_path_value(&base, ops)),
             },
@@ -481,7 +521,10 @@ impl Modules<'_> {
                     return match v {
                         Value::Null => Ok(Value::List(Vec::new())),
                         Value::List(items) => Ok(Value::List(
-                            items.into_iter().map(|item| self.apply_ops(item, rest, scope, d)).collect::<Result<_>>()?,
+                            items
+                                .into_iter()
+                                .map(|item| self.apply_ops(item, rest, scope, d))
+                                .collect::<Result<_>>()?,
                         )),
                         Value::Unknown(refs) => self.apply_ops(Value::Unknown(refs), rest, scope, d),
                         other => Ok(Value::List(vec![self.apply_ops(other, rest, scope, d)?])),
@@ -493,7 +536,7 @@ impl Modules<'_> {
     }
 }
 
-fn attr_name<'a>(op: &'a TraversalOperator) -> Option<&'a str> {
+fn attr_name(op: &TraversalOperator) -> Option<&str> {
     match op {
         TraversalOperator::GetAttr(name) => Some(name.as_str()),
         _ => None,
@@ -520,7 +563,10 @@ fn attr_path_value(resource: &str, ops: &[&TraversalOperator]) -> Value {
             _ => path.push_str("[*]"),
         }
     }
-    Value::Unknown(vec![Ref { resource: resource.to_string(), attr: path }])
+    Value::Unknown(vec![Ref {
+        resource: resource.to_string(),
+        attr: path,
+    }])
 }
 
 fn get_attr(v: Value, name: &str) -> Result<Value> {
@@ -532,7 +578,11 @@ fn get_attr(v: Value, name: &str) -> Result<Value> {
         Value::Unknown(refs) => Ok(Value::Unknown(
             refs.into_iter()
                 .map(|r| Ref {
-                    attr: if r.attr.is_empty() { name.to_string() } else { format!("{}.{name}", r.attr) },
+                    attr: if r.attr.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{}.{name}", r.attr)
+                    },
                     resource: r.resource,
                 })
                 .collect(),
@@ -553,10 +603,16 @@ fn index(v: Value, key: &Value) -> Result<Value> {
                 return err("list index must be a whole number");
             };
             let i = i as usize;
-            if i < items.len() { Ok(items.swap_remove(i)) } else { err("index out of range") }
+            if i < items.len() {
+                Ok(items.swap_remove(i))
+            } else {
+                err("index out of range")
+            }
         }
         Value::Map(mut m) => {
-            let Some(k) = key.to_template_string() else { return err("map key must be a string") };
+            let Some(k) = key.to_template_string() else {
+                return err("map key must be a string");
+            };
             m.remove(&k).ok_or_else(|| EvalError(format!("no key {k:?}")))
         }
         Value::Unknown(refs) => Ok(Value::Unknown(refs)),
@@ -619,7 +675,9 @@ fn dedent(s: &str) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    s.split_inclusive('\n').map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect()
+    s.split_inclusive('\n')
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+        .collect()
 }
 
 /// The instances of one resource or module call, as decided by `count` / `for_each`.
@@ -656,17 +714,27 @@ mod tests {
     }
 
     fn attr(g: &Graph, address: &str, key: &str) -> Value {
-        g.get(address).unwrap_or_else(|| panic!("no {address}")).attrs.get(key).cloned().unwrap_or_default()
+        g.get(address)
+            .unwrap_or_else(|| panic!("no {address}"))
+            .attrs
+            .get(key)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn unknown(resource: &str, attr: &str) -> Value {
-        Value::Unknown(vec![Ref { resource: resource.into(), attr: attr.into() }])
+        Value::Unknown(vec![Ref {
+            resource: resource.into(),
+            attr: attr.into(),
+        }])
     }
 
     #[test]
     fn variables_locals_and_tfvars() {
         let g = graph(&[
-            ("main.tf", r#"
+            (
+                "main.tf",
+                r#"
                 variable "env" { default = "dev" }
                 variable "size" { default = 1 }
                 locals {
@@ -678,7 +746,8 @@ mod tests {
                   fifo_queue = local.big
                   delay_seconds = var.size * 2
                 }
-            "#),
+            "#,
+            ),
             ("terraform.tfvars", "size = 3\n"),
             ("prod.tfvars", "env = \"prod\"\n"),
         ]);
@@ -689,7 +758,9 @@ mod tests {
 
     #[test]
     fn for_each_instances_and_each_value() {
-        let g = graph(&[("main.tf", r#"
+        let g = graph(&[(
+            "main.tf",
+            r#"
             variable "azs" { default = { a = "10.0.1.0/24", b = "10.0.2.0/24" } }
             resource "aws_subnet" "s" {
               for_each   = var.azs
@@ -699,42 +770,64 @@ mod tests {
             resource "aws_db_subnet_group" "g" {
               subnet_ids = [for s in aws_subnet.s : s.id]
             }
-        "#)]);
-        assert_eq!(attr(&g, "aws_subnet.s[\"b\"]", "cidr_block"), Value::String("10.0.2.0/24".into()));
+        "#,
+        )]);
+        assert_eq!(
+            attr(&g, "aws_subnet.s[\"b\"]", "cidr_block"),
+            Value::String("10.0.2.0/24".into())
+        );
         assert_eq!(
             attr(&g, "aws_db_subnet_group.g", "subnet_ids"),
-            Value::List(vec![unknown("aws_subnet.s[\"a\"]", "id"), unknown("aws_subnet.s[\"b\"]", "id")])
+            Value::List(vec![
+                unknown("aws_subnet.s[\"a\"]", "id"),
+                unknown("aws_subnet.s[\"b\"]", "id")
+            ])
         );
     }
 
     #[test]
     fn module_inputs_outputs_and_counted_modules() {
         let g = graph(&[
-            ("main.tf", r#"
+            (
+                "main.tf",
+                r#"
                 module "net" {
                   source = "./net"
                   count  = 2
                   cidr   = "10.${count.index}.0.0/16"
                 }
                 resource "aws_flow_log" "f" { vpc_id = module.net[1].vpc_id }
-            "#),
-            ("net/main.tf", r#"
+            "#,
+            ),
+            (
+                "net/main.tf",
+                r#"
                 variable "cidr" {}
                 resource "aws_vpc" "this" { cidr_block = var.cidr }
                 output "vpc_id" { value = aws_vpc.this.id }
-            "#),
+            "#,
+            ),
         ]);
-        assert_eq!(attr(&g, "module.net[1].aws_vpc.this", "cidr_block"), Value::String("10.1.0.0/16".into()));
-        assert_eq!(attr(&g, "aws_flow_log.f", "vpc_id"), unknown("module.net[1].aws_vpc.this", "id"));
+        assert_eq!(
+            attr(&g, "module.net[1].aws_vpc.this", "cidr_block"),
+            Value::String("10.1.0.0/16".into())
+        );
+        assert_eq!(
+            attr(&g, "aws_flow_log.f", "vpc_id"),
+            unknown("module.net[1].aws_vpc.this", "id")
+        );
     }
 
     #[test]
     fn unknown_conditions_keep_references_of_both_branches() {
-        let g = graph(&[("main.tf", r#"
+        let g = graph(&[(
+            "main.tf",
+            r#"
             resource "aws_sqs_queue" "a" {}
             resource "aws_sqs_queue" "b" {}
             resource "aws_sns_topic" "t" { name = aws_sqs_queue.a.fifo_queue ? aws_sqs_queue.a.name : aws_sqs_queue.b.name }
-        "#)]);
+        "#,
+        )]);
         let v = attr(&g, "aws_sns_topic.t", "name");
         let mut refs: Vec<&str> = v.refs().iter().map(|r| r.resource.as_str()).collect();
         refs.dedup();
@@ -743,7 +836,9 @@ mod tests {
 
     #[test]
     fn dynamic_blocks_expand_over_known_collections() {
-        let g = graph(&[("main.tf", r#"
+        let g = graph(&[(
+            "main.tf",
+            r#"
             variable "ports" { default = [80, 443] }
             resource "aws_security_group" "web" {
               dynamic "ingress" {
@@ -755,16 +850,25 @@ mod tests {
                 }
               }
             }
-        "#)]);
+        "#,
+        )]);
         let ingress = attr(&g, "aws_security_group.web", "ingress");
-        let ports: Vec<f64> = ingress.as_list().unwrap_or(&[]).iter().filter_map(|b| b.get("from_port")?.as_f64()).collect();
+        let ports: Vec<f64> = ingress
+            .as_list()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|b| b.get("from_port")?.as_f64())
+            .collect();
         assert_eq!(ports, [80.0, 443.0]);
     }
 
     #[test]
     fn cycles_and_deep_nesting_evaluate_to_unknown_without_crashing() {
         let deep = format!("locals {{ d = {}1{} }}", "[".repeat(60), "]".repeat(60));
-        let g = graph(&[("main.tf", &format!(r#"
+        let g = graph(&[(
+            "main.tf",
+            &format!(
+                r#"
             locals {{
               a = local.b
               b = local.a
@@ -772,7 +876,9 @@ mod tests {
             {deep}
             resource "aws_sqs_queue" "q" {{ name = local.a }}
             resource "aws_sqs_queue" "r" {{ tags = {{ d = local.d }} }}
-        "#))]);
+        "#
+            ),
+        )]);
         assert!(attr(&g, "aws_sqs_queue.q", "name").is_unknown());
         assert!(g.get("aws_sqs_queue.r").is_some());
     }
@@ -782,19 +888,27 @@ mod tests {
         let deep = format!("locals {{ d = {}1{} }}\n", "[".repeat(5000), "]".repeat(5000));
         let outcome = lint(&[("main.tf", &deep), ("ok.tf", "resource \"aws_sqs_queue\" \"q\" {}\n")]);
         assert_eq!(outcome.errors.len(), 1);
-        assert_eq!((outcome.errors[0].line, outcome.errors[0].file.ends_with("main.tf")), (1, true));
+        assert_eq!(
+            (outcome.errors[0].line, outcome.errors[0].file.ends_with("main.tf")),
+            (1, true)
+        );
         assert_eq!(outcome.resources, 1, "the other file is still linted");
     }
 
     #[test]
     fn unknown_count_yields_one_instance_standing_for_all() {
-        let g = graph(&[("main.tf", r#"
+        let g = graph(&[(
+            "main.tf",
+            r#"
             resource "aws_subnet" "s" { count = length(aws_vpc.v.ipv6_cidr_block) }
             resource "aws_vpc" "v" {}
             resource "aws_route_table_association" "a" { subnet_id = aws_subnet.s[0].id }
-        "#)]);
+        "#,
+        )]);
         assert!(g.get("aws_subnet.s").is_some());
-        let assoc = g.get("aws_route_table_association.a").map(|r| g.targets(&r.attrs, "aws_subnet").len());
+        let assoc = g
+            .get("aws_route_table_association.a")
+            .map(|r| g.targets(&r.attrs, "aws_subnet").len());
         assert_eq!(assoc, Some(1));
     }
 }

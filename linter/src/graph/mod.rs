@@ -77,6 +77,9 @@ impl Resource {
     }
 }
 
+/// Known string value of one attribute → the resources holding it.
+type ValueIndex = HashMap<String, Vec<usize>>;
+
 /// An incoming edge: resource `from` references the target through attribute `attr`.
 #[derive(Debug, Clone, Copy)]
 pub struct Edge<'g> {
@@ -95,13 +98,19 @@ pub struct Graph {
     by_type: HashMap<String, Vec<usize>>,
     /// Inline suppression comments of the files this graph was built from.
     pub suppressions: Vec<crate::suppress::Suppression>,
+    /// (type, attribute) -> known string value -> resources; built on first use.
+    by_value: std::sync::Mutex<HashMap<(String, String), std::sync::Arc<ValueIndex>>>,
     /// target address (instance or base) -> (source index, top-level attribute)
     incoming: HashMap<String, Vec<(usize, String)>>,
 }
 
 impl Graph {
     pub fn new(root: String, resources: Vec<Resource>) -> Graph {
-        let mut g = Graph { root, resources, ..Graph::default() };
+        let mut g = Graph {
+            root,
+            resources,
+            ..Graph::default()
+        };
         for (i, r) in g.resources.iter().enumerate() {
             g.by_address.insert(r.address.clone(), i);
             g.by_base.entry(r.base.clone()).or_default().push(i);
@@ -109,7 +118,10 @@ impl Graph {
             if let Value::Map(attrs) = &r.attrs {
                 for (key, value) in attrs {
                     for target in value.refs() {
-                        g.incoming.entry(target.resource.clone()).or_default().push((i, key.clone()));
+                        g.incoming
+                            .entry(target.resource.clone())
+                            .or_default()
+                            .push((i, key.clone()));
                     }
                 }
             }
@@ -203,7 +215,26 @@ impl Graph {
     /// Resources of `rtype` whose attribute `attr` holds a known string equal to `value`:
     /// links made by name (`db_subnet_group_name = "orders"`) rather than by reference.
     pub fn find_by_attr<'g>(&'g self, rtype: &str, attr: &str, value: &str) -> Vec<&'g Resource> {
-        self.of_type(rtype).filter(|r| r.str_attr(attr) == Some(value)).collect()
+        let index = {
+            let mut cache = self.by_value.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            cache
+                .entry((rtype.to_string(), attr.to_string()))
+                .or_insert_with(|| {
+                    let mut map: ValueIndex = HashMap::new();
+                    for &i in self.by_type.get(rtype).map(|v| v.as_slice()).unwrap_or(&[]) {
+                        let r = &self.resources[i];
+                        if let (false, Some(v)) = (r.data, r.str_attr(attr)) {
+                            map.entry(v.to_string()).or_default().push(i);
+                        }
+                    }
+                    std::sync::Arc::new(map)
+                })
+                .clone()
+        };
+        index
+            .get(value)
+            .map(|ix| ix.iter().map(|&i| &self.resources[i]).collect())
+            .unwrap_or_default()
     }
 
     /// Resources linked from `value`: by reference, or by a known string that equals

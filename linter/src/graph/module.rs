@@ -116,7 +116,11 @@ impl<'w> Modules<'w> {
     /// `"module.a."` for resources inside `module.a`, `""` at the root.
     pub fn prefix_dot(&self, module: usize) -> String {
         let inst = self.inst(module);
-        if inst.prefix.is_empty() { String::new() } else { format!("{}.", inst.prefix) }
+        if inst.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", inst.prefix)
+        }
     }
 
     /// Memoised evaluation with cycle detection: a cycle evaluates to unknown.
@@ -135,64 +139,91 @@ impl<'w> Modules<'w> {
         }
         slots(&inst).borrow_mut().insert(name.to_string(), Slot::InProgress);
         let v = compute(&inst);
-        slots(&inst).borrow_mut().insert(name.to_string(), Slot::Done(v.clone()));
+        slots(&inst)
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
         v
     }
 
     pub fn variable(&self, module: usize, name: &str, d: usize) -> Result<Value, super::eval::EvalError> {
-        Ok(self.memo(|i| &i.vars, module, name, |inst| {
-            let input = match &inst.parent {
-                None => self.root_vars.get(name).cloned(),
-                Some(link) => {
-                    let parent = self.inst(link.module);
-                    parent.cfg.module_calls.get(link.call).and_then(|call| {
-                        call.inputs
-                            .iter()
-                            .find(|a| a.name == name)
-                            .map(|a| self.eval(&a.expr, &link.scope, d).unwrap_or_else(|_| Value::unknown()))
-                    })
-                }
-            };
-            input.unwrap_or_else(|| {
-                match inst.cfg.variables.iter().find(|v| v.name == name).and_then(|v| v.default.as_ref()) {
-                    Some(default) => self.eval(default, &Scope::module(module), d).unwrap_or_else(|_| Value::unknown()),
+        Ok(self.memo(
+            |i| &i.vars,
+            module,
+            name,
+            |inst| {
+                let input = match &inst.parent {
+                    None => self.root_vars.get(name).cloned(),
+                    Some(link) => {
+                        let parent = self.inst(link.module);
+                        parent.cfg.module_calls.get(link.call).and_then(|call| {
+                            call.inputs
+                                .iter()
+                                .find(|a| a.name == name)
+                                .map(|a| self.eval(&a.expr, &link.scope, d).unwrap_or_else(|_| Value::unknown()))
+                        })
+                    }
+                };
+                input.unwrap_or_else(|| match inst.cfg.variable(name).and_then(|v| v.default.as_ref()) {
+                    Some(default) => self
+                        .eval(default, &Scope::module(module), d)
+                        .unwrap_or_else(|_| Value::unknown()),
                     None => Value::unknown(),
-                }
-            })
-        }))
+                })
+            },
+        ))
     }
 
     pub fn local(&self, module: usize, name: &str, d: usize) -> Result<Value, super::eval::EvalError> {
         let inst = self.inst(module);
-        let Some(attr) = inst.cfg.locals.iter().find(|a| a.name == name) else {
+        let Some(attr) = inst.cfg.local(name) else {
             return Err(super::eval::EvalError(format!("no local {name:?}")));
         };
         let expr = attr.expr.clone();
-        Ok(self.memo(|i| &i.locals, module, name, |_| {
-            self.eval(&expr, &Scope::module(module), d).unwrap_or_else(|_| Value::unknown())
-        }))
+        Ok(self.memo(
+            |i| &i.locals,
+            module,
+            name,
+            |_| {
+                self.eval(&expr, &Scope::module(module), d)
+                    .unwrap_or_else(|_| Value::unknown())
+            },
+        ))
     }
 
     pub fn output(&self, module: usize, name: &str, d: usize) -> Result<Value, super::eval::EvalError> {
         let inst = self.inst(module);
-        let Some(attr) = inst.cfg.outputs.iter().find(|a| a.name == name) else {
+        let Some(attr) = inst.cfg.output(name) else {
             return Err(super::eval::EvalError(format!("no output {name:?}")));
         };
         let expr = attr.expr.clone();
-        Ok(self.memo(|i| &i.outputs, module, name, |_| {
-            self.eval(&expr, &Scope::module(module), d).unwrap_or_else(|_| Value::unknown())
-        }))
+        Ok(self.memo(
+            |i| &i.outputs,
+            module,
+            name,
+            |_| {
+                self.eval(&expr, &Scope::module(module), d)
+                    .unwrap_or_else(|_| Value::unknown())
+            },
+        ))
     }
 
     pub fn all_outputs(&self, module: usize, d: usize) -> Value {
         let names: Vec<String> = self.inst(module).cfg.outputs.iter().map(|a| a.name.clone()).collect();
-        Value::Map(names.into_iter().map(|n| (n.clone(), self.output(module, &n, d).unwrap_or_default())).collect())
+        Value::Map(
+            names
+                .into_iter()
+                .map(|n| (n.clone(), self.output(module, &n, d).unwrap_or_default()))
+                .collect(),
+        )
     }
 
     pub fn module_call(&self, module: usize, name: &str) -> Option<CallInfo> {
         let inst = self.inst(module);
-        let call = inst.cfg.module_calls.iter().find(|c| c.name == name)?;
-        Some(CallInfo { expanded: call.count.is_some() || call.for_each.is_some(), keyed: call.for_each.is_some() })
+        let (_, call) = inst.cfg.module_call(name)?;
+        Some(CallInfo {
+            expanded: call.count.is_some() || call.for_each.is_some(),
+            keyed: call.for_each.is_some(),
+        })
     }
 
     /// The instances of module call `name` in `module`, created on first use.
@@ -207,8 +238,11 @@ impl<'w> Modules<'w> {
     }
 
     fn instantiate_call(&self, inst: &Instance, module: usize, name: &str, d: usize) -> Children {
-        let empty = Children { list: Vec::new(), known: true };
-        let Some((call_index, call)) = inst.cfg.module_calls.iter().enumerate().find(|(_, c)| c.name == name) else {
+        let empty = Children {
+            list: Vec::new(),
+            known: true,
+        };
+        let Some((call_index, call)) = inst.cfg.module_call(name) else {
             return empty;
         };
         if inst.depth >= MAX_MODULE_DEPTH {
@@ -226,11 +260,18 @@ impl<'w> Modules<'w> {
                 .clone()
                 .or_else(|| scope.each.as_ref().map(|(k, _)| k.clone()))
                 .unwrap_or(Value::Null);
-            let link = ParentLink { module, call: call_index, scope };
+            let link = ParentLink {
+                module,
+                call: call_index,
+                scope,
+            };
             let child = self.push(cfg.clone(), format!("{base}{suffix}"), Some(link), inst.depth + 1);
             list.push((key, child));
         }
-        Children { list, known: keys != InstanceKeys::Unknown }
+        Children {
+            list,
+            known: keys != InstanceKeys::Unknown,
+        }
     }
 
     /// The configuration of a local module source (`./x`, `../x`); registry sources are not followed.
@@ -258,11 +299,7 @@ impl<'w> Modules<'w> {
         if let Some(k) = inst.keys.borrow().get(&key) {
             return k.clone();
         }
-        let (data, rtype_plain) = match rtype.strip_prefix("data.") {
-            Some(t) => (true, t),
-            None => (false, rtype),
-        };
-        let keys = match inst.cfg.resources.iter().find(|r| r.data == data && r.rtype == rtype_plain && r.name == name) {
+        let keys = match inst.cfg.resource(&key) {
             Some(r) => self.keys_of(r.count.as_ref(), r.for_each.as_ref(), &Scope::module(module), d),
             None => InstanceKeys::Single,
         };
@@ -280,7 +317,8 @@ impl<'w> Modules<'w> {
         if let Some(for_each) = for_each {
             return match self.eval(for_each, scope, d) {
                 Ok(Value::Map(m)) => InstanceKeys::ForEach(m.keys().take(MAX_INSTANCES).cloned().collect()),
-                Ok(Value::List(items)) => match items.iter().map(Value::to_template_string).collect::<Option<Vec<_>>>() {
+                Ok(Value::List(items)) => match items.iter().map(Value::to_template_string).collect::<Option<Vec<_>>>()
+                {
                     Some(mut keys) => {
                         keys.sort();
                         keys.dedup();
@@ -327,17 +365,21 @@ impl<'w> Modules<'w> {
     }
 
     fn build_resource(&self, module: usize, decl: &ResourceDecl, out: &mut Vec<Resource>) {
-        let rtype = if decl.data { format!("data.{}", decl.rtype) } else { decl.rtype.clone() };
+        let rtype = if decl.data {
+            format!("data.{}", decl.rtype)
+        } else {
+            decl.rtype.clone()
+        };
         let base = format!("{}{rtype}.{}", self.prefix_dot(module), decl.name);
         let keys = self.resource_keys(module, &rtype, &decl.name, 0);
         let mut scopes = instance_scopes(&keys, module);
         if let InstanceKeys::ForEach(_) = keys {
             let values = self.each_values(decl.for_each.as_ref(), module);
             for (_, scope) in scopes.iter_mut() {
-                if let Some((Value::String(k), v)) = scope.each.as_mut() {
-                    if let Some(value) = values.get(k.as_str()) {
-                        *v = value.clone();
-                    }
+                if let Some((Value::String(k), v)) = scope.each.as_mut()
+                    && let Some(value) = values.get(k.as_str())
+                {
+                    *v = value.clone();
                 }
             }
         }
@@ -385,14 +427,23 @@ impl<'w> Modules<'w> {
     }
 
     fn eval_dynamic(&self, kind: &str, body: &BlockBody, scope: &Scope) -> Vec<Value> {
-        let Some(content) = body.blocks.iter().find(|b| b.ident == "content") else { return Vec::new() };
+        let Some(content) = body.blocks.iter().find(|b| b.ident == "content") else {
+            return Vec::new();
+        };
         let iterator = match body.attr("iterator").map(|a| &a.expr) {
             Some(Expr::Variable(v)) => v.as_str().to_string(),
             _ => kind.to_string(),
         };
-        let collection = body.attr("for_each").map(|a| self.eval_or_unknown(&a.expr, scope)).unwrap_or_default();
+        let collection = body
+            .attr("for_each")
+            .map(|a| self.eval_or_unknown(&a.expr, scope))
+            .unwrap_or_default();
         let pairs: Vec<(Value, Value)> = match &collection {
-            Value::List(items) => items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect(),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+                .collect(),
             Value::Map(m) => m.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect(),
             Value::Null => Vec::new(),
             other => return vec![super::eval::unknown_from([other])],

@@ -178,9 +178,7 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
-            Value::Map(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Value::Encoded(inner) => inner.to_json(),
         }
     }
@@ -215,7 +213,10 @@ mod tests {
             s.decode_json().and_then(|v| v.get("maxReceiveCount").cloned()),
             Some(Value::Number(5.0))
         );
-        let r = Ref { resource: "aws_sqs_queue.dlq".into(), attr: "arn".into() };
+        let r = Ref {
+            resource: "aws_sqs_queue.dlq".into(),
+            attr: "arn".into(),
+        };
         let enc = Value::Encoded(Box::new(Value::Map(
             [("deadLetterTargetArn".to_string(), Value::Unknown(vec![r.clone()]))].into(),
         )));

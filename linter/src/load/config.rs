@@ -1,5 +1,6 @@
 //! The parsed, not yet evaluated, configuration of one module directory.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -79,9 +80,69 @@ pub struct ModuleConfig {
     pub module_calls: Vec<ModuleCall>,
     pub outputs: Vec<Attr>,
     pub suppressions: Vec<Suppression>,
+    /// Positions by name, so lookups stay O(1) in modules with thousands of declarations.
+    pub index: NameIndex,
+}
+
+/// Name → position in the [`ModuleConfig`] vectors. Resources are keyed `type.name` and
+/// `data.type.name`; the first declaration wins, as the others are Terraform errors anyway.
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    pub resources: HashMap<String, usize>,
+    pub variables: HashMap<String, usize>,
+    pub locals: HashMap<String, usize>,
+    pub outputs: HashMap<String, usize>,
+    pub module_calls: HashMap<String, usize>,
 }
 
 impl ModuleConfig {
+    /// Rebuilds [`ModuleConfig::index`]; call after the last [`ModuleConfig::merge`].
+    pub fn build_index(&mut self) {
+        fn positions(names: impl Iterator<Item = String>) -> HashMap<String, usize> {
+            let mut map = HashMap::new();
+            for (i, name) in names.enumerate() {
+                map.entry(name).or_insert(i);
+            }
+            map
+        }
+        self.index = NameIndex {
+            resources: positions(self.resources.iter().map(|r| {
+                if r.data {
+                    format!("data.{}.{}", r.rtype, r.name)
+                } else {
+                    format!("{}.{}", r.rtype, r.name)
+                }
+            })),
+            variables: positions(self.variables.iter().map(|v| v.name.clone())),
+            locals: positions(self.locals.iter().map(|a| a.name.clone())),
+            outputs: positions(self.outputs.iter().map(|a| a.name.clone())),
+            module_calls: positions(self.module_calls.iter().map(|c| c.name.clone())),
+        };
+    }
+
+    pub fn resource(&self, key: &str) -> Option<&ResourceDecl> {
+        self.index.resources.get(key).and_then(|&i| self.resources.get(i))
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&VariableDecl> {
+        self.index.variables.get(name).and_then(|&i| self.variables.get(i))
+    }
+
+    pub fn local(&self, name: &str) -> Option<&Attr> {
+        self.index.locals.get(name).and_then(|&i| self.locals.get(i))
+    }
+
+    pub fn output(&self, name: &str) -> Option<&Attr> {
+        self.index.outputs.get(name).and_then(|&i| self.outputs.get(i))
+    }
+
+    pub fn module_call(&self, name: &str) -> Option<(usize, &ModuleCall)> {
+        self.index
+            .module_calls
+            .get(name)
+            .and_then(|&i| self.module_calls.get(i).map(|c| (i, c)))
+    }
+
     /// Adds the declarations of one parsed file.
     pub fn merge(&mut self, other: ModuleConfig) {
         self.files.extend(other.files);

@@ -11,7 +11,10 @@ use crate::suppress;
 /// Parses one `.tf` file into the declarations it contributes to its module.
 pub fn parse_module_file(src: &SourceFile) -> Result<ModuleConfig, LoadError> {
     let body = parse(src)?;
-    let mut cfg = ModuleConfig { files: vec![src.path.clone()], ..ModuleConfig::default() };
+    let mut cfg = ModuleConfig {
+        files: vec![src.path.clone()],
+        ..ModuleConfig::default()
+    };
     for structure in body.iter() {
         let Structure::Block(block) = structure else { continue };
         collect_block(src, block, &mut cfg);
@@ -23,7 +26,10 @@ pub fn parse_module_file(src: &SourceFile) -> Result<ModuleConfig, LoadError> {
 /// Parses a `.tfvars` file: top-level attributes only.
 pub fn parse_tfvars(src: &SourceFile) -> Result<Vec<Attr>, LoadError> {
     let body = parse(src)?;
-    Ok(body.attributes().map(|a| attr(src, a.key.as_str(), &a.value, a.span())).collect())
+    Ok(body
+        .attributes()
+        .map(|a| attr(src, a.key.as_str(), &a.value, a.span()))
+        .collect())
 }
 
 fn parse(src: &SourceFile) -> Result<Body, LoadError> {
@@ -36,7 +42,11 @@ fn parse(src: &SourceFile) -> Result<Body, LoadError> {
 }
 
 fn attr(src: &SourceFile, name: &str, expr: &Expression, span: Option<std::ops::Range<usize>>) -> Attr {
-    Attr { name: name.to_string(), expr: expr.clone(), location: src.location(span) }
+    Attr {
+        name: name.to_string(),
+        expr: expr.clone(),
+        location: src.location(span),
+    }
 }
 
 fn labels(block: &Block) -> Vec<String> {
@@ -51,8 +61,10 @@ fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
             let mut body = block_body(src, &block.body);
             let count = take_attr(&mut body, "count");
             let for_each = take_attr(&mut body, "for_each");
-            body.attrs.retain(|a| !matches!(a.name.as_str(), "depends_on" | "provider"));
-            body.blocks.retain(|b| !matches!(b.ident.as_str(), "lifecycle" | "provisioner" | "connection"));
+            body.attrs
+                .retain(|a| !matches!(a.name.as_str(), "depends_on" | "provider"));
+            body.blocks
+                .retain(|b| !matches!(b.ident.as_str(), "lifecycle" | "provisioner" | "connection"));
             let span = block.span().unwrap_or(0..0);
             let lines = (src.line_col(span.start).0, src.line_col(span.end.saturating_sub(1)).0);
             cfg.resources.push(ResourceDecl {
@@ -68,7 +80,11 @@ fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
         }
         ("variable", [name]) => {
             let default = block.body.get_attribute("default").map(|a| a.value.clone());
-            cfg.variables.push(VariableDecl { name: name.clone(), default, location });
+            cfg.variables.push(VariableDecl {
+                name: name.clone(),
+                default,
+                location,
+            });
         }
         ("locals", []) => {
             for a in block.body.attributes() {
@@ -88,8 +104,16 @@ fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
             });
             let count = take_attr(&mut body, "count");
             let for_each = take_attr(&mut body, "for_each");
-            body.attrs.retain(|a| !matches!(a.name.as_str(), "version" | "providers" | "depends_on"));
-            cfg.module_calls.push(ModuleCall { name: name.clone(), source, inputs: body.attrs, count, for_each, location });
+            body.attrs
+                .retain(|a| !matches!(a.name.as_str(), "version" | "providers" | "depends_on"));
+            cfg.module_calls.push(ModuleCall {
+                name: name.clone(),
+                source,
+                inputs: body.attrs,
+                count,
+                for_each,
+                location,
+            });
         }
         _ => {}
     }

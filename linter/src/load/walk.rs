@@ -40,7 +40,8 @@ impl Workspace {
         self.modules.get(dir).cloned()
     }
 
-    pub fn insert(&mut self, cfg: ModuleConfig) {
+    pub fn insert(&mut self, mut cfg: ModuleConfig) {
+        cfg.build_index();
         self.modules.insert(cfg.dir.clone(), Arc::new(cfg));
     }
 
@@ -53,7 +54,11 @@ impl Workspace {
         let mut called: HashSet<PathBuf> = HashSet::new();
         for cfg in self.modules.values() {
             for call in &cfg.module_calls {
-                if let Some(src) = call.source.as_deref().filter(|s| s.starts_with("./") || s.starts_with("../")) {
+                if let Some(src) = call
+                    .source
+                    .as_deref()
+                    .filter(|s| s.starts_with("./") || s.starts_with("../"))
+                {
                     let target = normalize(&cfg.dir.join(src));
                     if target != cfg.dir {
                         called.insert(target);
@@ -87,7 +92,12 @@ fn skipped_dir(name: &str) -> bool {
 }
 
 fn error(path: &Path, message: impl Into<String>) -> LoadError {
-    LoadError { file: path.display().to_string(), line: 1, column: 1, message: message.into() }
+    LoadError {
+        file: path.display().to_string(),
+        line: 1,
+        column: 1,
+        message: message.into(),
+    }
 }
 
 /// Walks the given paths (files or directories) and sorts what it finds.
@@ -126,7 +136,10 @@ fn walk_dir(dir: &Path, exclude: &GlobSet, visited: &mut HashSet<PathBuf>, found
         if exclude.is_match(&path) {
             continue;
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => {
                 if !skipped_dir(&name) {
@@ -144,7 +157,10 @@ fn walk_dir(dir: &Path, exclude: &GlobSet, visited: &mut HashSet<PathBuf>, found
 }
 
 fn classify_file(path: &Path, explicit: bool, found: &mut Discovered) {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dir = normalize(path.parent().unwrap_or(Path::new("")));
     if is_module_file(&name) {
         found.modules.entry(dir).or_default().push(path.to_path_buf());
@@ -153,11 +169,17 @@ fn classify_file(path: &Path, explicit: bool, found: &mut Discovered) {
     } else if name.ends_with(".json") {
         match sniff(path) {
             Some(true) => found.plans.push(path.to_path_buf()),
-            Some(false) if explicit => found.errors.push(error(path, "not a Terraform plan (`terraform show -json`) or configuration")),
+            Some(false) if explicit => found.errors.push(error(
+                path,
+                "not a Terraform plan (`terraform show -json`) or configuration",
+            )),
             _ => {}
         }
     } else if explicit {
-        found.errors.push(error(path, "not a Terraform file (.tf, .tf.json, .tfvars, or a plan JSON)"));
+        found.errors.push(error(
+            path,
+            "not a Terraform file (.tf, .tf.json, .tfvars, or a plan JSON)",
+        ));
     }
 }
 
@@ -174,7 +196,10 @@ fn sniff(path: &Path) -> Option<bool> {
 pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| error(path, format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(error(path, format!("file is {} bytes, over the {MAX_FILE_BYTES}-byte limit", meta.len())));
+        return Err(error(
+            path,
+            format!("file is {} bytes, over the {MAX_FILE_BYTES}-byte limit", meta.len()),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| error(path, format!("cannot read: {e}")))?;
     match String::from_utf8(bytes) {
@@ -196,17 +221,28 @@ pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
 
 fn parse_module_file(path: &Path) -> Result<ModuleConfig, LoadError> {
     let src = read_source(path)?;
-    if src.path.ends_with(".json") { tfjson::parse_module_json(&src) } else { hcl::parse_module_file(&src) }
+    if src.path.ends_with(".json") {
+        tfjson::parse_module_json(&src)
+    } else {
+        hcl::parse_module_file(&src)
+    }
 }
 
 pub fn parse_tfvars_file(path: &Path) -> Result<Vec<Attr>, LoadError> {
     let src = read_source(path)?;
-    if src.path.ends_with(".json") { tfjson::parse_tfvars_json(&src) } else { hcl::parse_tfvars(&src) }
+    if src.path.ends_with(".json") {
+        tfjson::parse_tfvars_json(&src)
+    } else {
+        hcl::parse_tfvars(&src)
+    }
 }
 
 /// Parses the given files of one directory into its module configuration.
 fn merge_files(dir: &Path, results: Vec<Result<ModuleConfig, LoadError>>) -> (ModuleConfig, Vec<LoadError>) {
-    let mut cfg = ModuleConfig { dir: dir.to_path_buf(), ..ModuleConfig::default() };
+    let mut cfg = ModuleConfig {
+        dir: dir.to_path_buf(),
+        ..ModuleConfig::default()
+    };
     let mut errors = Vec::new();
     for r in results {
         match r {
@@ -214,13 +250,17 @@ fn merge_files(dir: &Path, results: Vec<Result<ModuleConfig, LoadError>>) -> (Mo
             Err(e) => errors.push(e),
         }
     }
+    cfg.build_index();
     (cfg, errors)
 }
 
 /// Loads every discovered module directory, parsing all files in parallel.
 pub fn load_workspace(found: &Discovered) -> (Workspace, Vec<LoadError>) {
-    let files: Vec<(&PathBuf, &PathBuf)> =
-        found.modules.iter().flat_map(|(dir, files)| files.iter().map(move |f| (dir, f))).collect();
+    let files: Vec<(&PathBuf, &PathBuf)> = found
+        .modules
+        .iter()
+        .flat_map(|(dir, files)| files.iter().map(move |f| (dir, f)))
+        .collect();
     let parsed: Vec<(&PathBuf, Result<ModuleConfig, LoadError>)> =
         files.par_iter().map(|(dir, f)| (*dir, parse_module_file(f))).collect();
     let mut by_dir: BTreeMap<&PathBuf, Vec<Result<ModuleConfig, LoadError>>> = BTreeMap::new();
@@ -239,7 +279,9 @@ pub fn load_workspace(found: &Discovered) -> (Workspace, Vec<LoadError>) {
 
 /// Loads a module directory that was not among the scanned paths (a call to `../shared`).
 pub fn load_module_dir(dir: &Path) -> (Option<ModuleConfig>, Vec<LoadError>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return (None, Vec::new()) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (None, Vec::new());
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().is_some_and(|n| is_module_file(&n.to_string_lossy())) && p.is_file())

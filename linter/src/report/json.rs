@@ -41,8 +41,10 @@ fn finding(f: &Finding) -> Value {
 }
 
 pub fn document(outcome: &Outcome) -> Value {
-    let by_severity: serde_json::Map<String, Value> =
-        severity_counts(outcome).iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect();
+    let by_severity: serde_json::Map<String, Value> = severity_counts(outcome)
+        .iter()
+        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+        .collect();
     json!({
         "version": 1,
         "summary": {

@@ -2,6 +2,7 @@
 //! [`declare_rule!`], is its documentation (`wellarch-lint explain CODE`, `docs/rules/CODE.md`).
 
 pub mod cost;
+pub mod network;
 pub mod operations;
 pub mod performance;
 pub mod reliability;
@@ -97,7 +98,11 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The documentation with the one leading space of each `///` line removed.
     pub fn documentation(&self) -> String {
-        self.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+        self.docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// First sentence of "What it does", for listings and SARIF short descriptions.
@@ -164,7 +169,11 @@ impl Finding {
             Some(a) => resource.location_of(a).clone(),
             None => resource.location.clone(),
         };
-        self.related.push(Related { resource: resource.display_address(), location, message: message.into() });
+        self.related.push(Related {
+            resource: resource.display_address(),
+            location,
+            message: message.into(),
+        });
         self
     }
 }
@@ -178,7 +187,11 @@ pub struct Ctx<'g> {
 
 impl<'g> Ctx<'g> {
     pub fn new(graph: &'g Graph, meta: &'static RuleMeta) -> Ctx<'g> {
-        Ctx { graph, meta, findings: Vec::new() }
+        Ctx {
+            graph,
+            meta,
+            findings: Vec::new(),
+        }
     }
 
     /// Reports `resource`, pointing at attribute `attr` when given (or the block when absent).
@@ -285,12 +298,32 @@ mod tests {
                 Pillar::OperationalExcellence => "OPS",
                 Pillar::Sustainability => "SUS",
             };
-            assert!(m.code.starts_with(prefix) && m.code[prefix.len()..].len() == 3, "{}", m.code);
-            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()), "{}", m.name);
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Well-Architected"] {
+            assert!(
+                m.code.starts_with(prefix) && m.code[prefix.len()..].len() == 3,
+                "{}",
+                m.code
+            );
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{}",
+                m.name
+            );
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Well-Architected",
+            ] {
                 assert!(m.documentation().contains(section), "{} lacks {section}", m.code);
             }
-            assert!(m.example("Example").is_some() && m.example("Use instead").is_some(), "{}", m.code);
+            assert!(
+                m.example("Example").is_some() && m.example("Use instead").is_some(),
+                "{}",
+                m.code
+            );
         }
     }
 }

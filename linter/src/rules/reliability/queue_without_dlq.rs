@@ -59,7 +59,10 @@ pub fn dead_letter_targets<'g>(ctx: &Ctx<'g>) -> Vec<&'g Resource> {
     let policies = g
         .of_type("aws_sqs_queue")
         .filter_map(|q| q.attr("redrive_policy"))
-        .chain(g.of_type("aws_sqs_queue_redrive_policy").filter_map(|p| p.attr("redrive_policy")));
+        .chain(
+            g.of_type("aws_sqs_queue_redrive_policy")
+                .filter_map(|p| p.attr("redrive_policy")),
+        );
     for policy in policies {
         let target = policy.decode_json().and_then(|p| p.get("deadLetterTargetArn").cloned());
         // Either the decoded ARN field, or (when the whole policy is unknown) whatever it references.
@@ -71,7 +74,10 @@ pub fn dead_letter_targets<'g>(ctx: &Ctx<'g>) -> Vec<&'g Resource> {
 
 fn has_redrive(ctx: &Ctx<'_>, queue: &Resource) -> bool {
     queue.attr("redrive_policy").is_some_and(|p| p.as_str() != Some(""))
-        || !ctx.graph.referrers_via(queue, "aws_sqs_queue_redrive_policy", Some("queue_url")).is_empty()
+        || !ctx
+            .graph
+            .referrers_via(queue, "aws_sqs_queue_redrive_policy", Some("queue_url"))
+            .is_empty()
 }
 
 impl Rule for QueueWithoutDlq {
@@ -122,16 +128,22 @@ mod tests {
     #[test]
     fn a_dlq_in_another_module_is_recognised_through_outputs() {
         let files = [
-            ("main.tf", r#"
+            (
+                "main.tf",
+                r#"
                 module "dlq" { source = "./dlq" }
                 resource "aws_sqs_queue" "q" {
                   redrive_policy = jsonencode({ deadLetterTargetArn = module.dlq.arn, maxReceiveCount = 3 })
                 }
-            "#),
-            ("dlq/main.tf", r#"
+            "#,
+            ),
+            (
+                "dlq/main.tf",
+                r#"
                 resource "aws_sqs_queue" "this" {}
                 output "arn" { value = aws_sqs_queue.this.arn }
-            "#),
+            "#,
+            ),
         ];
         let found = crate::testing::findings_in("REL001", &files);
         assert!(found.is_empty(), "{found:?}");
