@@ -26,6 +26,8 @@ pub struct Options {
     pub baseline: Option<Baseline>,
     /// `YYYY-MM-DD`, for suppressions with `until=`.
     pub today: String,
+    /// Keep every graph in [`Outcome::graphs`] (for `--dump-graph` and tests).
+    pub keep_graphs: bool,
 }
 
 #[derive(Debug, Default)]
@@ -36,7 +38,7 @@ pub struct Outcome {
     pub files: usize,
     pub resources: usize,
     pub roots: usize,
-    /// The graphs that were linted (for `--dump-graph`).
+    /// The graphs that were linted, when [`Options::keep_graphs`] asked for them.
     pub graphs: Vec<Graph>,
 }
 
@@ -86,58 +88,62 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         by_file
     };
 
-    let roots = workspace.roots();
-    let root_results: Vec<(Graph, Vec<LoadError>)> = roots
-        .par_iter()
-        .filter_map(|dir| {
-            let cfg = workspace.module(dir)?;
-            let vars: Vec<&Attr> = auto_vars.get(dir).into_iter().flatten().chain(&global_vars).collect();
-            Some(build_root(&workspace, cfg, &vars, &suppressions))
-        })
-        .collect();
-    let plan_results: Vec<Result<Graph, LoadError>> = found
-        .plans
-        .par_iter()
-        .map(|p| walk::read_source(p).and_then(|src| plan::load_plan(&src)))
-        .collect();
-
-    let mut graphs = Vec::new();
-    for (g, errs) in root_results {
-        graphs.push(g);
-        errors.extend(errs);
-    }
-    for r in plan_results {
-        match r {
-            Ok(g) => graphs.push(g),
-            Err(e) => errors.push(e),
-        }
-    }
-
     let enabled: Vec<&'static dyn rules::Rule> = rules::all()
         .into_iter()
         .filter(|r| opts.config.enabled(r.meta()))
         .collect();
     // WELLARCH_TIMINGS=1 prints the time each rule takes, to find rules that do not scale.
     let timings = std::env::var_os("WELLARCH_TIMINGS").is_some();
-    let mut findings: Vec<Finding> = graphs
+
+    // Each root module and each plan is built, linted and dropped on its own, so peak memory
+    // is a few graphs, not all of them.
+    let sources: Vec<Source> = workspace
+        .roots()
+        .into_iter()
+        .map(Source::Root)
+        .chain(found.plans.iter().cloned().map(Source::Plan))
+        .collect();
+    let linted: Vec<Linted> = sources
         .par_iter()
-        .flat_map_iter(|g| {
-            enabled.iter().flat_map(move |rule| {
-                let started = std::time::Instant::now();
-                let mut ctx = Ctx::new(g, rule.meta());
-                rule.check(&mut ctx);
-                if timings {
-                    eprintln!(
-                        "{:>10.3} ms {} {}",
-                        started.elapsed().as_secs_f64() * 1e3,
-                        rule.meta().code,
-                        g.root
-                    );
-                }
-                ctx.findings
-            })
+        .map(|source| {
+            let (graph, errors) = match source {
+                Source::Root(dir) => match workspace.module(dir) {
+                    Some(cfg) => {
+                        let vars: Vec<&Attr> = auto_vars.get(dir).into_iter().flatten().chain(&global_vars).collect();
+                        build_root(&workspace, cfg, &vars, &suppressions)
+                    }
+                    None => (Graph::default(), Vec::new()),
+                },
+                Source::Plan(path) => match walk::read_source(path).and_then(|src| plan::load_plan(&src)) {
+                    Ok(g) => (g, Vec::new()),
+                    Err(e) => {
+                        return Linted {
+                            errors: vec![e],
+                            ..Linted::default()
+                        };
+                    }
+                },
+            };
+            let findings = lint_graph(&graph, &enabled, timings);
+            Linted {
+                findings,
+                errors,
+                resources: graph.resources.len(),
+                graph: opts.keep_graphs.then_some(graph),
+            }
         })
         .collect();
+
+    let mut findings = Vec::new();
+    let mut graphs = Vec::new();
+    let mut resources = 0;
+    let roots = linted.len();
+    for l in linted {
+        findings.extend(l.findings);
+        errors.extend(l.errors);
+        resources += l.resources;
+        graphs.extend(l.graph);
+    }
 
     for f in &mut findings {
         f.severity = opts.config.severity_of(f.rule);
@@ -170,12 +176,44 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         files: found.modules.values().map(Vec::len).sum::<usize>()
             + found.tfvars.values().map(Vec::len).sum::<usize>()
             + found.plans.len(),
-        resources: graphs.iter().map(|g| g.resources.len()).sum(),
-        roots: graphs.len(),
+        resources,
+        roots,
         graphs,
         findings,
         errors,
     })
+}
+
+enum Source {
+    Root(PathBuf),
+    Plan(PathBuf),
+}
+
+#[derive(Default)]
+struct Linted {
+    findings: Vec<Finding>,
+    errors: Vec<LoadError>,
+    resources: usize,
+    graph: Option<Graph>,
+}
+
+fn lint_graph(graph: &Graph, enabled: &[&'static dyn rules::Rule], timings: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in enabled {
+        let started = std::time::Instant::now();
+        let mut ctx = Ctx::new(graph, rule.meta());
+        rule.check(&mut ctx);
+        if timings {
+            eprintln!(
+                "{:>10.3} ms {} {}",
+                started.elapsed().as_secs_f64() * 1e3,
+                rule.meta().code,
+                graph.root
+            );
+        }
+        findings.extend(ctx.findings);
+    }
+    findings
 }
 
 fn build_root(

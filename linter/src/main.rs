@@ -79,6 +79,11 @@ enum Command {
     },
 }
 
+// Parsing many files on several threads churns memory; glibc's allocator spends much of
+// that time returning and re-zeroing pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("{s:?} is not one of low, medium, high, critical"))
 }
@@ -122,6 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         config,
         baseline,
         today: suppress::today(),
+        keep_graphs: cli.dump_graph,
     };
     let outcome = engine::run(&opts)?;
 

@@ -16,6 +16,7 @@ pub fn lint(files: &[(&str, &str)]) -> Outcome {
     let opts = Options {
         paths: vec![dir.path().to_path_buf()],
         today: "2026-01-01".into(),
+        keep_graphs: true,
         ..Options::default()
     };
     engine::run(&opts).expect("lint runs")

@@ -15,7 +15,8 @@ pub fn parse_module_file(src: &SourceFile) -> Result<ModuleConfig, LoadError> {
         files: vec![src.path.clone()],
         ..ModuleConfig::default()
     };
-    for structure in body.iter() {
+    // Owned all the way: expression trees are moved into the config, never copied.
+    for structure in body {
         let Structure::Block(block) = structure else { continue };
         collect_block(src, block, &mut cfg);
     }
@@ -26,10 +27,7 @@ pub fn parse_module_file(src: &SourceFile) -> Result<ModuleConfig, LoadError> {
 /// Parses a `.tfvars` file: top-level attributes only.
 pub fn parse_tfvars(src: &SourceFile) -> Result<Vec<Attr>, LoadError> {
     let body = parse(src)?;
-    Ok(body
-        .attributes()
-        .map(|a| attr(src, a.key.as_str(), &a.value, a.span()))
-        .collect())
+    Ok(block_body(src, body).attrs)
 }
 
 fn parse(src: &SourceFile) -> Result<Body, LoadError> {
@@ -41,10 +39,10 @@ fn parse(src: &SourceFile) -> Result<Body, LoadError> {
     })
 }
 
-fn attr(src: &SourceFile, name: &str, expr: &Expression, span: Option<std::ops::Range<usize>>) -> Attr {
+fn attr(src: &SourceFile, name: &str, expr: Expression, span: Option<std::ops::Range<usize>>) -> Attr {
     Attr {
         name: name.to_string(),
-        expr: expr.clone(),
+        expr,
         location: src.location(span),
     }
 }
@@ -53,22 +51,23 @@ fn labels(block: &Block) -> Vec<String> {
     block.labels.iter().map(|l| l.as_str().to_string()).collect()
 }
 
-fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
-    let labels = labels(block);
+fn collect_block(src: &SourceFile, block: Block, cfg: &mut ModuleConfig) {
+    let labels = labels(&block);
     let location = src.location(block.span());
+    let span = block.span().unwrap_or(0..0);
+    let kind = block.ident.as_str().to_string();
     match (block.ident.as_str(), labels.as_slice()) {
         ("resource", [rtype, name]) | ("data", [rtype, name]) => {
-            let mut body = block_body(src, &block.body);
+            let mut body = block_body(src, block.body);
             let count = take_attr(&mut body, "count");
             let for_each = take_attr(&mut body, "for_each");
             body.attrs
                 .retain(|a| !matches!(a.name.as_str(), "depends_on" | "provider"));
             body.blocks
                 .retain(|b| !matches!(b.ident.as_str(), "lifecycle" | "provisioner" | "connection"));
-            let span = block.span().unwrap_or(0..0);
             let lines = (src.line_col(span.start).0, src.line_col(span.end.saturating_sub(1)).0);
             cfg.resources.push(ResourceDecl {
-                data: block.ident.as_str() == "data",
+                data: kind == "data",
                 rtype: rtype.clone(),
                 name: name.clone(),
                 body,
@@ -79,7 +78,7 @@ fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
             });
         }
         ("variable", [name]) => {
-            let default = block.body.get_attribute("default").map(|a| a.value.clone());
+            let default = take_attr(&mut block_body(src, block.body), "default");
             cfg.variables.push(VariableDecl {
                 name: name.clone(),
                 default,
@@ -87,17 +86,19 @@ fn collect_block(src: &SourceFile, block: &Block, cfg: &mut ModuleConfig) {
             });
         }
         ("locals", []) => {
-            for a in block.body.attributes() {
-                cfg.locals.push(attr(src, a.key.as_str(), &a.value, a.span()));
-            }
+            cfg.locals.extend(block_body(src, block.body).attrs);
         }
         ("output", [name]) => {
-            if let Some(a) = block.body.get_attribute("value") {
-                cfg.outputs.push(attr(src, name, &a.value, a.span()));
+            let body = block_body(src, block.body);
+            if let Some(a) = body.attrs.into_iter().find(|a| a.name == "value") {
+                cfg.outputs.push(Attr {
+                    name: name.clone(),
+                    ..a
+                });
             }
         }
         ("module", [name]) => {
-            let mut body = block_body(src, &block.body);
+            let mut body = block_body(src, block.body);
             let source = take_attr(&mut body, "source").and_then(|e| match e {
                 Expression::String(s) => Some(s.value().to_string()),
                 _ => None,
@@ -124,17 +125,23 @@ fn take_attr(body: &mut BlockBody, name: &str) -> Option<Expression> {
     Some(body.attrs.remove(i).expr)
 }
 
-fn block_body(src: &SourceFile, body: &Body) -> BlockBody {
+fn block_body(src: &SourceFile, body: Body) -> BlockBody {
     let mut out = BlockBody::default();
-    for structure in body.iter() {
+    for structure in body {
         match structure {
-            Structure::Attribute(a) => out.attrs.push(attr(src, a.key.as_str(), &a.value, a.span())),
-            Structure::Block(b) => out.blocks.push(NestedBlock {
-                ident: b.ident.as_str().to_string(),
-                labels: labels(b),
-                body: block_body(src, &b.body),
-                location: src.location(b.span()),
-            }),
+            Structure::Attribute(a) => {
+                let span = a.span();
+                out.attrs.push(attr(src, a.key.as_str(), a.value, span))
+            }
+            Structure::Block(b) => {
+                let location = src.location(b.span());
+                out.blocks.push(NestedBlock {
+                    ident: b.ident.as_str().to_string(),
+                    labels: labels(&b),
+                    body: block_body(src, b.body),
+                    location,
+                })
+            }
         }
     }
     out
