@@ -1,7 +1,7 @@
 //! One lint run: discover and load files, build one graph per root module and per plan,
 //! run the enabled rules on each, then apply suppressions and the baseline.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::baseline::Baseline;
 use crate::config::Config;
 use crate::graph::eval::Scope;
-use crate::graph::module::Modules;
+use crate::graph::module::{Built, Modules};
 use crate::graph::{Graph, Value};
 use crate::load::config::{Attr, LoadError, ModuleConfig};
 use crate::load::plan;
@@ -47,8 +47,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let exclude = opts.config.exclude_set()?;
     let found = walk::discover(&opts.paths, &exclude);
     let mut errors = found.errors.clone();
-    let (workspace, load_errors) = walk::load_workspace(&found);
-    errors.extend(load_errors);
+    let workspace = Workspace::scan(&found);
 
     let mut global_vars: Vec<Attr> = Vec::new();
     for f in &opts.var_files {
@@ -76,18 +75,6 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         }
     }
 
-    let suppressions: HashMap<Arc<str>, Vec<Suppression>> = {
-        let mut by_file: HashMap<Arc<str>, Vec<Suppression>> = HashMap::new();
-        for dir in workspace.dirs() {
-            if let Some(cfg) = workspace.module(dir) {
-                for s in &cfg.suppressions {
-                    by_file.entry(s.location.file.clone()).or_default().push(s.clone());
-                }
-            }
-        }
-        by_file
-    };
-
     let enabled: Vec<&'static dyn rules::Rule> = rules::all()
         .into_iter()
         .filter(|r| opts.config.enabled(r.meta()))
@@ -95,54 +82,92 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     // WELLARCH_TIMINGS=1 prints the time each rule takes, to find rules that do not scale.
     let timings = std::env::var_os("WELLARCH_TIMINGS").is_some();
 
-    // Each root module and each plan is built, linted and dropped on its own, so peak memory
-    // is a few graphs, not all of them.
+    // Each root module and each plan is parsed, built, linted and dropped on its own, so peak
+    // memory is a few graphs, not all of them.
+    let lint_source = |source: &Source| -> Linted {
+        let built = match source {
+            Source::Root(dir) => {
+                let (cfg, mut load_errors) = workspace.load(dir);
+                let Some(cfg) = cfg else {
+                    return Linted {
+                        errors: load_errors,
+                        ..Linted::default()
+                    };
+                };
+                let vars: Vec<&Attr> = auto_vars.get(dir).into_iter().flatten().chain(&global_vars).collect();
+                let mut built = build_root(&workspace, Arc::new(cfg), &vars);
+                load_errors.append(&mut built.errors);
+                built.errors = load_errors;
+                built
+            }
+            Source::Plan(path) => match walk::read_source(path).and_then(|src| plan::load_plan(&src)) {
+                Ok(graph) => Built {
+                    graph,
+                    errors: Vec::new(),
+                    dirs: Vec::new(),
+                },
+                Err(e) => {
+                    return Linted {
+                        errors: vec![e],
+                        ..Linted::default()
+                    };
+                }
+            },
+        };
+        Linted {
+            findings: lint_graph(&built.graph, &enabled, timings),
+            errors: built.errors,
+            resources: built.graph.resources.len(),
+            suppressions: built.graph.suppressions.clone(),
+            dirs: built.dirs,
+            root: match source {
+                Source::Root(dir) => Some(dir.clone()),
+                Source::Plan(_) => None,
+            },
+            graph: opts.keep_graphs.then_some(built.graph),
+        }
+    };
     let sources: Vec<Source> = workspace
         .roots()
         .into_iter()
         .map(Source::Root)
         .chain(found.plans.iter().cloned().map(Source::Plan))
         .collect();
-    let linted: Vec<Linted> = sources
-        .par_iter()
-        .map(|source| {
-            let (graph, errors) = match source {
-                Source::Root(dir) => match workspace.module(dir) {
-                    Some(cfg) => {
-                        let vars: Vec<&Attr> = auto_vars.get(dir).into_iter().flatten().chain(&global_vars).collect();
-                        build_root(&workspace, cfg, &vars, &suppressions)
-                    }
-                    None => (Graph::default(), Vec::new()),
-                },
-                Source::Plan(path) => match walk::read_source(path).and_then(|src| plan::load_plan(&src)) {
-                    Ok(g) => (g, Vec::new()),
-                    Err(e) => {
-                        return Linted {
-                            errors: vec![e],
-                            ..Linted::default()
-                        };
-                    }
-                },
-            };
-            let findings = lint_graph(&graph, &enabled, timings);
-            Linted {
-                findings,
-                errors,
-                resources: graph.resources.len(),
-                graph: opts.keep_graphs.then_some(graph),
-            }
-        })
+    let mut linted: Vec<Linted> = sources.par_iter().map(lint_source).collect();
+    // The text scan only guesses which directories are roots; the parsed module calls decide.
+    // A guessed root that another root calls was linted out of context: drop it. A directory
+    // no root reached (modules calling each other in a cycle) becomes a root of its own.
+    let called: HashSet<PathBuf> = linted
+        .iter()
+        .flat_map(|l| l.dirs.iter().filter(move |d| Some(*d) != l.root.as_ref()))
+        .cloned()
         .collect();
+    linted.retain(|l| l.root.as_ref().is_none_or(|r| !called.contains(r)));
+    let reached: HashSet<&PathBuf> = linted.iter().flat_map(|l| &l.dirs).collect();
+    let unreached: Vec<Source> = workspace
+        .dirs()
+        .filter(|d| !reached.contains(d) && !called.contains(*d))
+        .cloned()
+        .map(Source::Root)
+        .collect();
+    linted.extend(unreached.par_iter().map(lint_source).collect::<Vec<_>>());
 
     let mut findings = Vec::new();
     let mut graphs = Vec::new();
     let mut resources = 0;
     let roots = linted.len();
+    let mut suppressions: HashMap<Arc<str>, Vec<Suppression>> = HashMap::new();
     for l in linted {
         findings.extend(l.findings);
         errors.extend(l.errors);
         resources += l.resources;
         graphs.extend(l.graph);
+        for s in l.suppressions {
+            let list = suppressions.entry(s.location.file.clone()).or_default();
+            if !list.contains(&s) {
+                list.push(s);
+            }
+        }
     }
 
     for f in &mut findings {
@@ -194,6 +219,10 @@ struct Linted {
     findings: Vec<Finding>,
     errors: Vec<LoadError>,
     resources: usize,
+    suppressions: Vec<Suppression>,
+    dirs: Vec<PathBuf>,
+    /// The root module directory, for module roots.
+    root: Option<PathBuf>,
     graph: Option<Graph>,
 }
 
@@ -216,12 +245,7 @@ fn lint_graph(graph: &Graph, enabled: &[&'static dyn rules::Rule], timings: bool
     findings
 }
 
-fn build_root(
-    workspace: &Workspace,
-    cfg: Arc<ModuleConfig>,
-    vars: &[&Attr],
-    suppressions: &HashMap<Arc<str>, Vec<Suppression>>,
-) -> (Graph, Vec<LoadError>) {
+fn build_root(workspace: &Workspace, cfg: Arc<ModuleConfig>, vars: &[&Attr]) -> Built {
     // tfvars hold constants; evaluate them in an empty scope of the same root.
     let values: HashMap<String, Value> = {
         let scratch = Modules::new(workspace, cfg.clone(), HashMap::new());
@@ -230,18 +254,7 @@ fn build_root(
             .collect()
     };
     let label = cfg.dir.display().to_string();
-    let (mut graph, errors) = Modules::new(workspace, cfg, values).build(label);
-    let mut files: Vec<&Arc<str>> = graph.resources.iter().map(|r| &r.location.file).collect();
-    files.sort();
-    files.dedup();
-    let own: Vec<Suppression> = files
-        .iter()
-        .filter_map(|f| suppressions.get(*f))
-        .flatten()
-        .cloned()
-        .collect();
-    graph.suppressions = own;
-    (graph, errors)
+    Modules::new(workspace, cfg, values).build(label)
 }
 
 /// A suppression applies on the block's own lines, or in the run of comment lines right above it.
@@ -264,4 +277,57 @@ fn inline_suppression(f: &Finding, by_file: &HashMap<Arc<str>, Vec<Suppression>>
         .map(|s| Suppressed::Inline {
             reason: s.reason.clone().unwrap_or_default(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::lint;
+
+    fn addresses(files: &[(&str, &str)]) -> Vec<String> {
+        let outcome = lint(files);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        let mut all: Vec<String> = outcome
+            .graphs
+            .iter()
+            .flat_map(|g| g.resources.iter().map(|r| r.address.clone()))
+            .collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn modules_calling_each_other_in_a_cycle_are_still_linted() {
+        let found = addresses(&[
+            (
+                "a/main.tf",
+                "module \"b\" { source = \"../b\" }\nresource \"aws_sqs_queue\" \"a\" {}\n",
+            ),
+            (
+                "b/main.tf",
+                "module \"a\" { source = \"../a\" }\nresource \"aws_sqs_queue\" \"b\" {}\n",
+            ),
+        ]);
+        assert!(found.contains(&"aws_sqs_queue.a".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn a_call_the_text_scan_imagines_does_not_hide_a_directory() {
+        let found = addresses(&[
+            (
+                "main.tf",
+                "variable \"doc\" { default = \"write source = \\\"./other\\\" to call it\" }\n",
+            ),
+            ("other/main.tf", "resource \"aws_sqs_queue\" \"q\" {}\n"),
+        ]);
+        assert_eq!(found, ["aws_sqs_queue.q"]);
+    }
+
+    #[test]
+    fn a_called_module_is_linted_in_its_caller_context_only() {
+        let found = addresses(&[
+            ("main.tf", "module \"m\" {\n  source = \"./m\"\n}\n"),
+            ("m/main.tf", "resource \"aws_sqs_queue\" \"q\" {}\n"),
+        ]);
+        assert_eq!(found, ["module.m.aws_sqs_queue.q"]);
+    }
 }

@@ -66,13 +66,21 @@ pub struct CallInfo {
     pub keyed: bool,
 }
 
+/// The result of [`Modules::build`].
+pub struct Built {
+    pub graph: Graph,
+    pub errors: Vec<LoadError>,
+    /// Every module directory the root reached.
+    pub dirs: Vec<PathBuf>,
+}
+
 /// All module instances reachable from one root module.
 pub struct Modules<'w> {
     workspace: &'w Workspace,
     root_vars: HashMap<String, Value>,
     instances: RefCell<Vec<Rc<Instance>>>,
-    /// Module directories loaded on demand (called from the root but not under a scanned path).
-    extra: RefCell<HashMap<PathBuf, Option<Arc<ModuleConfig>>>>,
+    /// Every module directory this root has parsed, the root's own included.
+    loaded: RefCell<HashMap<PathBuf, Option<Arc<ModuleConfig>>>>,
     pub errors: RefCell<Vec<LoadError>>,
 }
 
@@ -82,7 +90,7 @@ impl<'w> Modules<'w> {
             workspace,
             root_vars,
             instances: RefCell::new(Vec::new()),
-            extra: RefCell::new(HashMap::new()),
+            loaded: RefCell::new(HashMap::from([(root.dir.clone(), Some(root.clone()))])),
             errors: RefCell::new(Vec::new()),
         };
         m.push(root, String::new(), None, 0);
@@ -280,16 +288,13 @@ impl<'w> Modules<'w> {
             return None;
         }
         let dir = normalize(&from.join(source));
-        if let Some(cfg) = self.workspace.module(&dir) {
-            return Some(cfg);
-        }
-        if let Some(found) = self.extra.borrow().get(&dir) {
+        if let Some(found) = self.loaded.borrow().get(&dir) {
             return found.clone();
         }
-        let (cfg, errors) = crate::load::walk::load_module_dir(&dir);
+        let (cfg, errors) = self.workspace.load(&dir);
         self.errors.borrow_mut().extend(errors);
         let cfg = cfg.map(Arc::new);
-        self.extra.borrow_mut().insert(dir, cfg.clone());
+        self.loaded.borrow_mut().insert(dir, cfg.clone());
         cfg
     }
 
@@ -345,8 +350,9 @@ impl<'w> Modules<'w> {
         }
     }
 
-    /// Walks every module instance and evaluates every resource instance.
-    pub fn build(self, root_label: String) -> (Graph, Vec<LoadError>) {
+    /// Walks every module instance and evaluates every resource instance. The graph carries
+    /// the suppression comments of every file of the modules it was built from.
+    pub fn build(self, root_label: String) -> Built {
         let mut resources = Vec::new();
         let mut next = 0;
         while next < self.instances.borrow().len() {
@@ -360,8 +366,18 @@ impl<'w> Modules<'w> {
                 self.children(module, &call.name, 0);
             }
         }
-        let errors = self.errors.take();
-        (Graph::new(root_label, resources), errors)
+        let mut graph = Graph::new(root_label, resources);
+        let loaded = self.loaded.take();
+        graph.suppressions = loaded
+            .values()
+            .flatten()
+            .flat_map(|cfg| cfg.suppressions.iter().cloned())
+            .collect();
+        Built {
+            graph,
+            errors: self.errors.take(),
+            dirs: loaded.into_keys().collect(),
+        }
     }
 
     fn build_resource(&self, module: usize, decl: &ResourceDecl, out: &mut Vec<Resource>) {

@@ -873,7 +873,7 @@ resource "aws_security_group" "sg" {
             let ws = Workspace::default();
             Modules::new(&ws, Arc::new(cfg), Default::default())
                 .build("root".into())
-                .0
+                .graph
         };
         let from_hcl = graph(super::super::hcl::parse_module_file(&SourceFile::new("main.tf", hcl)).expect("hcl"));
         let from_json = graph(module(json));

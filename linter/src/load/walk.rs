@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use globset::GlobSet;
 use rayon::prelude::*;
@@ -29,47 +28,86 @@ pub struct Discovered {
     pub errors: Vec<LoadError>,
 }
 
-/// Every module directory that was loaded, by normalised path; shared by all roots.
+/// The module directories found, with the local modules each one calls. Configurations are
+/// parsed per root while it is linted ([`Workspace::load`]), so only a few are in memory at once.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    modules: HashMap<PathBuf, Arc<ModuleConfig>>,
+    files: BTreeMap<PathBuf, Vec<PathBuf>>,
+    calls: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 impl Workspace {
-    pub fn module(&self, dir: &Path) -> Option<Arc<ModuleConfig>> {
-        self.modules.get(dir).cloned()
-    }
-
-    pub fn insert(&mut self, mut cfg: ModuleConfig) {
-        cfg.build_index();
-        self.modules.insert(cfg.dir.clone(), Arc::new(cfg));
+    /// Reads every module file once (in parallel) to learn which directories call which.
+    pub fn scan(found: &Discovered) -> Workspace {
+        let calls = found
+            .modules
+            .par_iter()
+            .map(|(dir, files)| {
+                let mut targets: Vec<PathBuf> = files
+                    .iter()
+                    .filter_map(|f| std::fs::read_to_string(f).ok())
+                    .flat_map(|text| {
+                        local_sources(&text)
+                            .into_iter()
+                            .map(|src| normalize(&dir.join(src)))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|target| target != dir)
+                    .collect();
+                targets.sort();
+                targets.dedup();
+                (dir.clone(), targets)
+            })
+            .collect();
+        Workspace {
+            files: found.modules.clone(),
+            calls,
+        }
     }
 
     pub fn dirs(&self) -> impl Iterator<Item = &PathBuf> {
-        self.modules.keys()
+        self.files.keys()
     }
 
-    /// Module directories that no other loaded module calls: each is linted as a root.
+    /// Module directories that no other scanned directory calls: each is linted as a root.
+    /// (The engine also lints any directory no root reached, so a wrong guess loses nothing.)
     pub fn roots(&self) -> Vec<PathBuf> {
-        let mut called: HashSet<PathBuf> = HashSet::new();
-        for cfg in self.modules.values() {
-            for call in &cfg.module_calls {
-                if let Some(src) = call
-                    .source
-                    .as_deref()
-                    .filter(|s| s.starts_with("./") || s.starts_with("../"))
-                {
-                    let target = normalize(&cfg.dir.join(src));
-                    if target != cfg.dir {
-                        called.insert(target);
-                    }
-                }
-            }
-        }
-        let mut roots: Vec<PathBuf> = self.modules.keys().filter(|d| !called.contains(*d)).cloned().collect();
-        roots.sort();
-        roots
+        let called: HashSet<&PathBuf> = self.calls.values().flatten().collect();
+        self.files.keys().filter(|d| !called.contains(d)).cloned().collect()
     }
+
+    /// Parses one module directory: the scanned files of a scanned directory, or every
+    /// module file of a directory reached only through a `source = "../x"`.
+    pub fn load(&self, dir: &Path) -> (Option<ModuleConfig>, Vec<LoadError>) {
+        match self.files.get(dir) {
+            Some(files) => {
+                let (cfg, errors) = merge_files(dir, files.iter().map(|f| parse_module_file(f)).collect());
+                (Some(cfg), errors)
+            }
+            None => load_module_dir(dir),
+        }
+    }
+}
+
+/// `source = "./x"` / `"source": "../x"` values, found by a cheap text scan. Only a guess at
+/// the structure: the engine corrects it with what the parser finds.
+fn local_sources(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("source") {
+        let rest = text[at + "source".len()..].trim_start_matches(['"', ' ', '\t']);
+        let Some(rest) = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':')) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = value.find('"') else { continue };
+        let value = &value[..end];
+        if value.starts_with("./") || value.starts_with("../") {
+            out.push(value);
+        }
+    }
+    out
 }
 
 fn is_module_file(name: &str) -> bool {
@@ -254,29 +292,6 @@ fn merge_files(dir: &Path, results: Vec<Result<ModuleConfig, LoadError>>) -> (Mo
     (cfg, errors)
 }
 
-/// Loads every discovered module directory, parsing all files in parallel.
-pub fn load_workspace(found: &Discovered) -> (Workspace, Vec<LoadError>) {
-    let files: Vec<(&PathBuf, &PathBuf)> = found
-        .modules
-        .iter()
-        .flat_map(|(dir, files)| files.iter().map(move |f| (dir, f)))
-        .collect();
-    let parsed: Vec<(&PathBuf, Result<ModuleConfig, LoadError>)> =
-        files.par_iter().map(|(dir, f)| (*dir, parse_module_file(f))).collect();
-    let mut by_dir: BTreeMap<&PathBuf, Vec<Result<ModuleConfig, LoadError>>> = BTreeMap::new();
-    for (dir, r) in parsed {
-        by_dir.entry(dir).or_default().push(r);
-    }
-    let mut ws = Workspace::default();
-    let mut errors = Vec::new();
-    for (dir, results) in by_dir {
-        let (cfg, errs) = merge_files(dir, results);
-        errors.extend(errs);
-        ws.insert(cfg);
-    }
-    (ws, errors)
-}
-
 /// Loads a module directory that was not among the scanned paths (a call to `../shared`).
 pub fn load_module_dir(dir: &Path) -> (Option<ModuleConfig>, Vec<LoadError>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -292,4 +307,16 @@ pub fn load_module_dir(dir: &Path) -> (Option<ModuleConfig>, Vec<LoadError>) {
     files.sort();
     let (cfg, errors) = merge_files(dir, files.iter().map(|f| parse_module_file(f)).collect());
     (Some(cfg), errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_sources;
+
+    #[test]
+    fn finds_local_module_sources_in_hcl_and_json() {
+        let text = "module \"a\" {\n  source = \"./a\"\n}\n  \"source\": \"../b\",\nsource = \"hashicorp/x\"\n\
+                    module \"c\" { source = \"./c\" }\n";
+        assert_eq!(local_sources(text), ["./a", "../b", "./c"]);
+    }
 }
