@@ -33,8 +33,8 @@ pub fn parse_tfvars(src: &SourceFile) -> Result<Vec<Attr>, LoadError> {
 fn parse(src: &SourceFile) -> Result<Body, LoadError> {
     hcl_edit::parser::parse_body(&src.text).map_err(|e| LoadError {
         file: src.path.to_string(),
-        line: e.location().line() as u32,
-        column: e.location().column() as u32,
+        line: (e.location().line() as u32).max(1),
+        column: (e.location().column() as u32).max(1),
         message: format!("HCL parse error: {}", e.message()),
     })
 }

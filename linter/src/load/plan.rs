@@ -51,8 +51,9 @@ pub fn load_plan(src: &SourceFile) -> Result<Graph, LoadError> {
     let text = src.text.trim_start_matches('\u{feff}');
     let json: Json = serde_json::from_str(text).map_err(|e| LoadError {
         file: src.path.to_string(),
-        line: e.line() as u32,
-        column: e.column() as u32,
+        // serde_json reports column 0 at the end of input; positions are 1-based.
+        line: (e.line() as u32).max(1),
+        column: (e.column() as u32).max(1),
         message: format!("invalid plan JSON: {e}"),
     })?;
     let Some(doc) = json.as_object() else {

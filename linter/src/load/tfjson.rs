@@ -521,8 +521,9 @@ fn parse(src: &SourceFile) -> Result<Node, LoadError> {
     };
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         return Err(error(
-            e.line() as u32,
-            e.column() as u32,
+            // serde_json reports column 0 at the end of input; positions are 1-based.
+            (e.line() as u32).max(1),
+            (e.column() as u32).max(1),
             format!("JSON parse error: {e}"),
         ));
     }
