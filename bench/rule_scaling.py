@@ -5,7 +5,7 @@ with the number of resources in one root module.
     cargo build --release -p wellarch-lint
     python3 bench/rule_scaling.py            # N = 1000 copies, then 2N
     python3 bench/rule_scaling.py -n 500     # smaller / faster
-    python3 bench/rule_scaling.py --lint PATH --keep
+    python3 bench/rule_scaling.py --lint PATH --all   # another binary; every rule in the table
 
 It generates (deterministically) one root module made of N copies of a realistic set of linked
 resources (VPC, subnets, route tables, databases, queues, Lambdas, buckets, load balancers, WAF
@@ -21,11 +21,13 @@ rule is flagged, so the script can be used as a check.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -533,8 +535,6 @@ TIMING = re.compile(r"^\s*([0-9.]+) ms (\S+) ")
 
 def run(lint: Path, directory: Path) -> tuple[dict[str, float], int, float]:
     """Per-rule ms (minimum over --repeat is taken by the caller), resources, wall seconds."""
-    import time
-
     env = dict(os.environ, WELLARCH_TIMINGS="1")
     started = time.monotonic()
     proc = subprocess.run(
@@ -553,7 +553,11 @@ def run(lint: Path, directory: Path) -> tuple[dict[str, float], int, float]:
             times[m.group(2)] = times.get(m.group(2), 0.0) + float(m.group(1))
     if not times:
         sys.exit(f"no WELLARCH_TIMINGS lines on stderr of {lint}:\n{proc.stderr[-4000:]}")
-    return times, proc.stdout.count('"rule"'), wall
+    try:
+        findings = len(json.loads(proc.stdout).get("findings", []))
+    except (ValueError, AttributeError):
+        findings = -1
+    return times, findings, wall
 
 
 def measure(lint: Path, directory: Path, repeat: int) -> tuple[dict[str, float], int, float]:
@@ -572,7 +576,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=1000, help="copies of the resource set at the small size (default 1000)")
     ap.add_argument("--lint", type=Path, default=REPO / "target" / "release" / "wellarch-lint")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per size; the minimum per rule is kept")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per size; the minimum per rule is kept")
     ap.add_argument("--max-ratio", type=float, default=3.0, help="time(2N)/time(N) above this is superlinear")
     ap.add_argument("--min-ms", type=float, default=5.0, help="ignore rules faster than this at 2N (noise)")
     ap.add_argument("--all", action="store_true", help="print every rule, not only those above 1 ms")
@@ -607,7 +611,7 @@ def main() -> int:
     total_a, total_b = sum(small.values()), sum(large.values())
     print(f"| all rules | {total_a:.2f} | {total_b:.2f} | {total_b / total_a if total_a else 0:.2f} | |")
     if not args.all:
-        print(f"\n(rules under 1 ms at both sizes not shown; --all shows them)")
+        print("\n(rules under 1 ms at both sizes not shown; --all shows them)")
     if flagged:
         print(f"\nFLAGGED as superlinear (ratio > {args.max_ratio}, > {args.min_ms} ms): {', '.join(flagged)}")
         return 1

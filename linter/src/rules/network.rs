@@ -5,6 +5,8 @@
 //! at apply, a table outside the configuration) yields no route, so callers flag only what is
 //! certainly public.
 
+use std::collections::HashMap;
+
 use crate::graph::{Graph, Resource, Value};
 use crate::rules::Finding;
 
@@ -46,76 +48,13 @@ pub enum Table<'g> {
 /// The route tables of `subnet`: those of its `aws_route_table_association`s, or, when it has
 /// none, its VPC's main route table. Empty when that cannot be told.
 pub fn route_tables_of_subnet<'g>(g: &'g Graph, subnet: &Resource) -> Vec<(Table<'g>, bool)> {
-    let associations: Vec<&Resource> = g.of_type("aws_route_table_association").collect();
-    let mine: Vec<&Resource> = associations
-        .iter()
-        .copied()
-        .filter(|a| a.attr("subnet_id").is_some_and(|v| designates(g, v, subnet, "id")))
-        .collect();
-    if !mine.is_empty() {
-        return mine
-            .iter()
-            .filter_map(|a| a.attr("route_table_id"))
-            .flat_map(|v| managed_tables(g, v))
-            .map(|t| (Table::Managed(t), false))
-            .collect();
-    }
-    // An association whose subnet cannot be traced might be this subnet's: no fallback then.
-    if associations
-        .iter()
-        .any(|a| a.attr("subnet_id").is_some_and(|v| !traceable(v)))
-    {
-        return Vec::new();
-    }
-    let Some(vpc_id) = subnet.attr("vpc_id") else {
-        return Vec::new();
-    };
-    let vpcs = g.linked(vpc_id, "aws_vpc", "id");
-    vpcs.into_iter()
-        .flat_map(|vpc| main_tables(g, vpc))
-        .map(|t| (t, true))
-        .collect()
+    Network::new(g).route_tables_of_subnet(subnet)
 }
 
-/// The VPC's main route table: set by `aws_main_route_table_association`, else the
-/// `aws_default_route_table` adopting it, else the implicit one.
 pub fn main_tables<'g>(g: &'g Graph, vpc: &'g Resource) -> Vec<Table<'g>> {
-    let associations: Vec<&Resource> = g.of_type("aws_main_route_table_association").collect();
-    let mine: Vec<&Resource> = associations
-        .iter()
-        .copied()
-        .filter(|a| a.attr("vpc_id").is_some_and(|v| designates(g, v, vpc, "id")))
-        .collect();
-    if !mine.is_empty() {
-        return mine
-            .iter()
-            .filter_map(|a| a.attr("route_table_id"))
-            .flat_map(|v| managed_tables(g, v))
-            .map(Table::Managed)
-            .collect();
-    }
-    if associations
-        .iter()
-        .any(|a| a.attr("vpc_id").is_some_and(|v| !traceable(v)))
-    {
-        return Vec::new();
-    }
-    let defaults: Vec<Table<'g>> = g
-        .of_type("aws_default_route_table")
-        .filter(|t| {
-            t.attr("default_route_table_id")
-                .is_some_and(|v| designates_vpc_table(g, v, vpc))
-        })
-        .map(Table::Managed)
-        .collect();
-    if defaults.is_empty() {
-        vec![Table::ImplicitMain(vpc)]
-    } else {
-        defaults
-    }
+    Network::new(g).main_tables(vpc)
 }
 
-/// Route tables (`aws_route_table` or `aws_default_route_table`) a value designates by id.
 fn managed_tables<'g>(g: &'g Graph, value: &Value) -> Vec<&'g Resource> {
     let mut out = g.linked(value, "aws_route_table", "id");
     out.extend(g.linked(value, "aws_default_route_table", "id"));
@@ -124,8 +63,10 @@ fn managed_tables<'g>(g: &'g Graph, value: &Value) -> Vec<&'g Resource> {
 
 /// True when `value` is the id of `vpc`'s own main/default route table
 /// (`aws_vpc.x.default_route_table_id`, `aws_vpc.x.main_route_table_id`, or that id written out).
+const VPC_TABLE_ATTRS: [&str; 2] = ["default_route_table_id", "main_route_table_id"];
+
 fn designates_vpc_table(g: &Graph, value: &Value, vpc: &Resource) -> bool {
-    const ATTRS: [&str; 2] = ["default_route_table_id", "main_route_table_id"];
+    const ATTRS: [&str; 2] = VPC_TABLE_ATTRS;
     let by_ref = value
         .refs()
         .into_iter()
@@ -225,72 +166,301 @@ fn internet_route<'g>(g: &'g Graph, view: &RouteView<'_>) -> Option<(String, Opt
 }
 
 /// The internet routes of one table: inline `route {}` blocks and separate `aws_route`s.
-fn internet_routes_of<'g>(
-    g: &'g Graph,
-    table: Table<'g>,
-) -> Vec<(Option<&'g Resource>, String, Option<&'g Resource>, String)> {
-    let mut out = Vec::new();
-    if let Table::Managed(t) = table {
-        for block in t.attrs.blocks("route") {
-            let view = RouteView {
-                destinations: [block.field("cidr_block"), block.field("ipv6_cidr_block")],
-                gateway: block.field("gateway_id"),
-            };
-            if let Some((dest, gw, name)) = internet_route(g, &view) {
-                out.push((None, dest, gw, name));
-            }
-        }
-    }
-    for route in g.of_type("aws_route") {
-        let Some(table_id) = route.attr("route_table_id") else {
-            continue;
-        };
-        let on_table = match table {
-            Table::Managed(t) => {
-                designates(g, table_id, t, "id")
-                    || (t.rtype == "aws_default_route_table"
-                        && t.attr("default_route_table_id").is_some_and(|d| {
-                            g.linked(d, "aws_vpc", "default_route_table_id")
-                                .iter()
-                                .any(|vpc| designates_vpc_table(g, table_id, vpc))
-                        }))
-            }
-            Table::ImplicitMain(vpc) => designates_vpc_table(g, table_id, vpc),
-        };
-        if !on_table {
-            continue;
-        }
-        let view = RouteView {
-            destinations: [
-                route.attr("destination_cidr_block"),
-                route.attr("destination_ipv6_cidr_block"),
-            ],
-            gateway: route.attr("gateway_id"),
-        };
-        if let Some((dest, gw, name)) = internet_route(g, &view) {
-            out.push((Some(route), dest, gw, name));
-        }
-    }
-    out
+pub fn internet_route_of_subnet<'g>(g: &'g Graph, subnet: &'g Resource) -> Option<InternetRoute<'g>> {
+    Network::new(g).internet_route_of_subnet(subnet)
 }
 
-/// The first route that certainly sends `0.0.0.0/0` or `::/0` from `subnet` to an internet
-/// gateway; `None` when there is none or it cannot be told.
-pub fn internet_route_of_subnet<'g>(g: &'g Graph, subnet: &'g Resource) -> Option<InternetRoute<'g>> {
-    for (table, via_main) in route_tables_of_subnet(g, subnet) {
-        if let Some((route, destination, gateway, gateway_name)) = internet_routes_of(g, table).into_iter().next() {
-            return Some(InternetRoute {
-                subnet,
-                table,
-                via_main,
-                route,
-                destination,
-                gateway,
-                gateway_name,
-            });
+/// Resources of `rtype` whose `attr` designates `target` (by reference or by its `key_attr`
+/// written out), in graph order.
+fn designating<'g>(g: &'g Graph, rtype: &str, attr: &str, target: &Resource, key_attr: &str) -> Vec<&'g Resource> {
+    g.of_type(rtype)
+        .filter(|a| a.attr(attr).is_some_and(|v| designates(g, v, target, key_attr)))
+        .collect()
+}
+
+/// The routing questions above for a whole graph: every association and route is read once,
+/// indexed by what it designates, so that asking about each subnet of a large configuration
+/// stays linear. Build one per rule run ([`Network::new`]) and ask it about many subnets.
+pub struct Network<'g> {
+    g: &'g Graph,
+    /// `aws_subnet` address -> the `aws_route_table_association`s designating it.
+    associations: HashMap<&'g str, Vec<&'g Resource>>,
+    /// Some `aws_route_table_association` has a `subnet_id` that cannot be traced.
+    untraceable_association: bool,
+    /// `aws_vpc` address -> the `aws_main_route_table_association`s designating it.
+    main_associations: HashMap<&'g str, Vec<&'g Resource>>,
+    /// Some `aws_main_route_table_association` has a `vpc_id` that cannot be traced.
+    untraceable_main_association: bool,
+    /// `aws_vpc` address -> the `aws_default_route_table`s adopting its main table.
+    default_tables: HashMap<&'g str, Vec<&'g Resource>>,
+    /// `aws_vpc` (managed or data) `default_route_table_id` / `main_route_table_id` string ->
+    /// the VPCs holding it.
+    vpc_by_table_id: HashMap<&'g str, Vec<&'g str>>,
+    /// The `aws_route`s with a `route_table_id`, in graph order.
+    routes: Vec<&'g Resource>,
+    /// Route table address -> positions in `routes` of the routes designating it by id.
+    routes_by_table: HashMap<&'g str, Vec<usize>>,
+    /// `aws_vpc` address -> positions in `routes` of the routes written against its main or
+    /// default route table id.
+    routes_by_vpc: HashMap<&'g str, Vec<usize>>,
+}
+
+impl<'g> Network<'g> {
+    pub fn new(g: &'g Graph) -> Network<'g> {
+        let mut n = Network {
+            g,
+            associations: HashMap::new(),
+            untraceable_association: false,
+            main_associations: HashMap::new(),
+            untraceable_main_association: false,
+            default_tables: HashMap::new(),
+            vpc_by_table_id: HashMap::new(),
+            routes: Vec::new(),
+            routes_by_table: HashMap::new(),
+            routes_by_vpc: HashMap::new(),
+        };
+        for vpc in g.of_type("aws_vpc").chain(g.data_of_type("aws_vpc")) {
+            for attr in VPC_TABLE_ATTRS {
+                if let Some(id) = vpc.str_attr(attr) {
+                    let list = n.vpc_by_table_id.entry(id).or_default();
+                    if !list.contains(&vpc.address.as_str()) {
+                        list.push(vpc.address.as_str());
+                    }
+                }
+            }
+        }
+        for a in g.of_type("aws_route_table_association") {
+            let Some(v) = a.attr("subnet_id") else { continue };
+            n.untraceable_association |= !traceable(v);
+            for s in g.linked(v, "aws_subnet", "id") {
+                n.associations.entry(s.address.as_str()).or_default().push(a);
+            }
+        }
+        for a in g.of_type("aws_main_route_table_association") {
+            let Some(v) = a.attr("vpc_id") else { continue };
+            n.untraceable_main_association |= !traceable(v);
+            for vpc in g.linked(v, "aws_vpc", "id") {
+                n.main_associations.entry(vpc.address.as_str()).or_default().push(a);
+            }
+        }
+        for t in g.of_type("aws_default_route_table") {
+            let Some(v) = t.attr("default_route_table_id") else {
+                continue;
+            };
+            for vpc in n.vpc_tables_designated(v) {
+                n.default_tables.entry(vpc).or_default().push(t);
+            }
+        }
+        for route in g.of_type("aws_route") {
+            let Some(table_id) = route.attr("route_table_id") else {
+                continue;
+            };
+            let i = n.routes.len();
+            n.routes.push(route);
+            let mut tables = g.linked(table_id, "aws_route_table", "id");
+            tables.extend(g.linked(table_id, "aws_default_route_table", "id"));
+            for t in tables {
+                n.routes_by_table.entry(t.address.as_str()).or_default().push(i);
+            }
+            for vpc in n.vpc_tables_designated(table_id) {
+                n.routes_by_vpc.entry(vpc).or_default().push(i);
+            }
+        }
+        n
+    }
+
+    /// The `aws_vpc` addresses whose main or default route table `value` designates: what
+    /// [`designates_vpc_table`] answers for every VPC at once. Deduplicated.
+    fn vpc_tables_designated(&self, value: &Value) -> Vec<&'g str> {
+        let mut out: Vec<&'g str> = Vec::new();
+        for r in value.refs() {
+            if VPC_TABLE_ATTRS.contains(&r.attr.as_str()) {
+                out.extend(self.g.resolve(r).into_iter().map(|t| t.address.as_str()));
+            }
+        }
+        for s in value.strings() {
+            out.extend(self.vpc_by_table_id.get(s).into_iter().flatten().copied());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub fn route_tables_of_subnet(&self, subnet: &Resource) -> Vec<(Table<'g>, bool)> {
+        let g = self.g;
+        let mine: Vec<&Resource> = if subnet.rtype == "aws_subnet" {
+            self.associations
+                .get(subnet.address.as_str())
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            designating(g, "aws_route_table_association", "subnet_id", subnet, "id")
+        };
+        if !mine.is_empty() {
+            return mine
+                .iter()
+                .filter_map(|a| a.attr("route_table_id"))
+                .flat_map(|v| managed_tables(g, v))
+                .map(|t| (Table::Managed(t), false))
+                .collect();
+        }
+        // An association whose subnet cannot be traced might be this subnet's: no fallback then.
+        if self.untraceable_association {
+            return Vec::new();
+        }
+        let Some(vpc_id) = subnet.attr("vpc_id") else {
+            return Vec::new();
+        };
+        let vpcs = g.linked(vpc_id, "aws_vpc", "id");
+        vpcs.into_iter()
+            .flat_map(|vpc| self.main_tables(vpc))
+            .map(|t| (t, true))
+            .collect()
+    }
+
+    pub fn main_tables(&self, vpc: &'g Resource) -> Vec<Table<'g>> {
+        let g = self.g;
+        let indexed = vpc.rtype == "aws_vpc";
+        let mine: Vec<&Resource> = if indexed {
+            self.main_associations
+                .get(vpc.address.as_str())
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            designating(g, "aws_main_route_table_association", "vpc_id", vpc, "id")
+        };
+        if !mine.is_empty() {
+            return mine
+                .iter()
+                .filter_map(|a| a.attr("route_table_id"))
+                .flat_map(|v| managed_tables(g, v))
+                .map(Table::Managed)
+                .collect();
+        }
+        if self.untraceable_main_association {
+            return Vec::new();
+        }
+        let defaults: Vec<Table<'g>> = if indexed {
+            self.default_tables
+                .get(vpc.address.as_str())
+                .into_iter()
+                .flatten()
+                .map(|t| Table::Managed(t))
+                .collect()
+        } else {
+            g.of_type("aws_default_route_table")
+                .filter(|t| {
+                    t.attr("default_route_table_id")
+                        .is_some_and(|v| designates_vpc_table(g, v, vpc))
+                })
+                .map(Table::Managed)
+                .collect()
+        };
+        if defaults.is_empty() {
+            vec![Table::ImplicitMain(vpc)]
+        } else {
+            defaults
         }
     }
-    None
+
+    /// Positions in `routes` of the routes written against `vpc`'s main or default table id.
+    fn routes_on_vpc_table(&self, vpc: &Resource) -> Vec<usize> {
+        if vpc.rtype == "aws_vpc" {
+            return self
+                .routes_by_vpc
+                .get(vpc.address.as_str())
+                .cloned()
+                .unwrap_or_default();
+        }
+        (0..self.routes.len())
+            .filter(|&i| {
+                self.routes
+                    .get(i)
+                    .and_then(|r| r.attr("route_table_id"))
+                    .is_some_and(|v| designates_vpc_table(self.g, v, vpc))
+            })
+            .collect()
+    }
+
+    fn internet_routes_of(
+        &self,
+        table: Table<'g>,
+    ) -> Vec<(Option<&'g Resource>, String, Option<&'g Resource>, String)> {
+        let g = self.g;
+        let mut out = Vec::new();
+        if let Table::Managed(t) = table {
+            for block in t.attrs.blocks("route") {
+                let view = RouteView {
+                    destinations: [block.field("cidr_block"), block.field("ipv6_cidr_block")],
+                    gateway: block.field("gateway_id"),
+                };
+                if let Some((dest, gw, name)) = internet_route(g, &view) {
+                    out.push((None, dest, gw, name));
+                }
+            }
+        }
+        let mut on_table: Vec<usize> = match table {
+            Table::Managed(t) => {
+                let mut ix = if matches!(t.rtype.as_str(), "aws_route_table" | "aws_default_route_table") {
+                    self.routes_by_table
+                        .get(t.address.as_str())
+                        .cloned()
+                        .unwrap_or_default()
+                } else {
+                    (0..self.routes.len())
+                        .filter(|&i| {
+                            self.routes
+                                .get(i)
+                                .and_then(|r| r.attr("route_table_id"))
+                                .is_some_and(|v| designates(g, v, t, "id"))
+                        })
+                        .collect()
+                };
+                if t.rtype == "aws_default_route_table"
+                    && let Some(d) = t.attr("default_route_table_id")
+                {
+                    for vpc in g.linked(d, "aws_vpc", "default_route_table_id") {
+                        ix.extend(self.routes_on_vpc_table(vpc));
+                    }
+                }
+                ix
+            }
+            Table::ImplicitMain(vpc) => self.routes_on_vpc_table(vpc),
+        };
+        on_table.sort_unstable();
+        on_table.dedup();
+        for route in on_table.into_iter().filter_map(|i| self.routes.get(i).copied()) {
+            let view = RouteView {
+                destinations: [
+                    route.attr("destination_cidr_block"),
+                    route.attr("destination_ipv6_cidr_block"),
+                ],
+                gateway: route.attr("gateway_id"),
+            };
+            if let Some((dest, gw, name)) = internet_route(g, &view) {
+                out.push((Some(route), dest, gw, name));
+            }
+        }
+        out
+    }
+
+    pub fn internet_route_of_subnet(&self, subnet: &'g Resource) -> Option<InternetRoute<'g>> {
+        for (table, via_main) in self.route_tables_of_subnet(subnet) {
+            if let Some((route, destination, gateway, gateway_name)) = self.internet_routes_of(table).into_iter().next()
+            {
+                return Some(InternetRoute {
+                    subnet,
+                    table,
+                    via_main,
+                    route,
+                    destination,
+                    gateway,
+                    gateway_name,
+                });
+            }
+        }
+        None
+    }
 }
 
 /// The subnets (`aws_subnet`, including data sources) a `subnet_ids` value designates.

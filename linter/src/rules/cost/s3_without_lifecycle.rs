@@ -1,5 +1,7 @@
 use crate::declare_rule;
-use crate::graph::{Resource, Value};
+use std::collections::HashSet;
+
+use crate::graph::{Graph, Resource, Value};
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -79,25 +81,48 @@ fn any_rule_enabled(rules: &[&Value], flag: &str) -> bool {
     })
 }
 
-fn has_lifecycle(ctx: &Ctx<'_>, bucket: &Resource) -> bool {
+/// Which buckets an enabled `aws_s3_bucket_lifecycle_configuration` may apply to, computed
+/// once: by reference, by a literal bucket name, or (bucket unknown before apply) any bucket
+/// of its module.
+#[derive(Default)]
+struct Lifecycles<'g> {
+    addresses: HashSet<&'g str>,
+    names: HashSet<&'g str>,
+    unknown_in: HashSet<&'g str>,
+}
+
+impl<'g> Lifecycles<'g> {
+    fn new(g: &'g Graph) -> Lifecycles<'g> {
+        let mut out = Lifecycles::default();
+        for lc in g.of_type("aws_s3_bucket_lifecycle_configuration") {
+            if !any_rule_enabled(&lc.attrs.blocks("rule"), "status") {
+                continue;
+            }
+            match lc.attr("bucket") {
+                Some(v @ Value::Unknown(refs)) if !refs.is_empty() => out
+                    .addresses
+                    .extend(g.targets(v, "aws_s3_bucket").into_iter().map(|b| b.address.as_str())),
+                Some(Value::Unknown(_)) => {
+                    out.unknown_in.insert(lc.module.as_str());
+                }
+                Some(Value::String(s)) => {
+                    out.names.insert(s.as_str());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn has_lifecycle(lifecycles: &Lifecycles<'_>, bucket: &Resource) -> bool {
     let legacy = bucket.attrs.blocks("lifecycle_rule");
     if any_rule_enabled(&legacy, "enabled") {
         return true;
     }
-    let g = ctx.graph;
-    let name = bucket.str_attr("bucket");
-    g.of_type("aws_s3_bucket_lifecycle_configuration").any(|lc| {
-        let targets_bucket = match lc.attr("bucket") {
-            Some(v @ Value::Unknown(refs)) if !refs.is_empty() => g
-                .targets(v, "aws_s3_bucket")
-                .iter()
-                .any(|b| b.address == bucket.address),
-            Some(Value::Unknown(_)) => lc.module == bucket.module,
-            Some(Value::String(s)) => name == Some(s.as_str()),
-            _ => false,
-        };
-        targets_bucket && any_rule_enabled(&lc.attrs.blocks("rule"), "status")
-    })
+    lifecycles.addresses.contains(bucket.address.as_str())
+        || lifecycles.unknown_in.contains(bucket.module.as_str())
+        || bucket.str_attr("bucket").is_some_and(|n| lifecycles.names.contains(n))
 }
 
 impl Rule for S3WithoutLifecycle {
@@ -107,8 +132,9 @@ impl Rule for S3WithoutLifecycle {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
+        let lifecycles = Lifecycles::new(g);
         for bucket in g.of_type("aws_s3_bucket") {
-            if has_lifecycle(ctx, bucket) {
+            if has_lifecycle(&lifecycles, bucket) {
                 continue;
             }
             let name = bucket.str_attr("bucket").map(|n| format!(" `{n}`")).unwrap_or_default();

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource, Value};
 use crate::rules::reliability::queue_without_dlq::dead_letter_targets;
@@ -88,15 +90,14 @@ const METRIC: &str = "ApproximateNumberOfMessagesVisible";
 fn dead_letter_queues<'g>(ctx: &Ctx<'g>) -> Vec<(&'g Resource, Vec<&'g Resource>)> {
     let g = ctx.graph;
     let mut out: Vec<(&Resource, Vec<&Resource>)> = Vec::new();
+    // Dead-letter queue address -> its position in `out`.
+    let mut position: HashMap<&'g str, usize> = HashMap::new();
     let mut add = |dlq: &'g Resource, source: Option<&'g Resource>| {
-        let entry = match out.iter().position(|(d, _)| d.address == dlq.address) {
-            Some(i) => &mut out[i],
-            None => {
-                out.push((dlq, Vec::new()));
-                let last = out.len() - 1;
-                &mut out[last]
-            }
-        };
+        let i = *position.entry(dlq.address.as_str()).or_insert_with(|| {
+            out.push((dlq, Vec::new()));
+            out.len() - 1
+        });
+        let Some(entry) = out.get_mut(i) else { return };
         if let Some(s) = source.filter(|s| !entry.1.iter().any(|o| o.address == s.address)) {
             entry.1.push(s);
         }
@@ -179,43 +180,76 @@ fn may_equal(v: Option<&Value>, expected: &str) -> bool {
 }
 
 /// Whether a `QueueName` dimension value designates `dlq` (or may: unknown).
-fn names_queue(g: &Graph, value: &Value, dlq: &Resource) -> bool {
-    match value {
-        Value::String(s) => dlq.str_attr("name") == Some(s.as_str()),
-        Value::Unknown(refs) if refs.is_empty() => true,
-        _ => value
-            .refs()
-            .iter()
-            .any(|r| r.attr == "name" && g.resolve(r).iter().any(|t| t.address == dlq.address)),
-    }
+/// The queues the CloudWatch alarms of a graph may watch for [`METRIC`], computed once.
+#[derive(Default)]
+struct Watched<'g> {
+    /// Some alarm may watch any queue (its metric or queue name is not known).
+    any: bool,
+    /// Queue names written out literally in a `QueueName` dimension.
+    names: HashSet<&'g str>,
+    /// Queues whose `.name` a `QueueName` dimension references.
+    addresses: HashSet<&'g str>,
 }
 
-/// Whether a metric (the alarm itself, or a `metric_query.metric` block) watches `dlq`.
-fn metric_watches(g: &Graph, metric: &Value, dlq: &Resource) -> bool {
-    if !matches!(metric, Value::Map(_)) {
-        return true;
-    }
-    if !may_equal(metric.field("metric_name"), METRIC) || !may_equal(metric.field("namespace"), "AWS/SQS") {
-        return false;
-    }
-    match metric.field("dimensions") {
-        Some(dims @ Value::Map(_)) => dims.field("QueueName").is_some_and(|q| names_queue(g, q, dlq)),
-        Some(Value::Unknown(refs)) if refs.is_empty() => true,
-        Some(other) => names_queue(g, other, dlq),
-        None => false,
-    }
-}
-
-fn watched(g: &Graph, dlq: &Resource) -> bool {
-    g.of_type("aws_cloudwatch_metric_alarm").any(|alarm| {
-        if alarm.attr("metric_name").is_some() {
-            return metric_watches(g, &alarm.attrs, dlq);
+impl<'g> Watched<'g> {
+    fn new(g: &'g Graph) -> Watched<'g> {
+        let mut w = Watched::default();
+        for alarm in g.of_type("aws_cloudwatch_metric_alarm") {
+            if alarm.attr("metric_name").is_some() {
+                w.metric(g, &alarm.attrs);
+                continue;
+            }
+            for q in alarm.attrs.blocks("metric_query") {
+                match q {
+                    Value::Map(_) => q.blocks("metric").into_iter().for_each(|m| w.metric(g, m)),
+                    _ => w.any = true,
+                }
+            }
         }
-        alarm.attrs.blocks("metric_query").into_iter().any(|q| match q {
-            Value::Map(_) => q.blocks("metric").into_iter().any(|m| metric_watches(g, m, dlq)),
-            _ => true,
-        })
-    })
+        w
+    }
+
+    fn metric(&mut self, g: &'g Graph, metric: &'g Value) {
+        if !matches!(metric, Value::Map(_)) {
+            self.any = true;
+            return;
+        }
+        if !may_equal(metric.field("metric_name"), METRIC) || !may_equal(metric.field("namespace"), "AWS/SQS") {
+            return;
+        }
+        match metric.field("dimensions") {
+            Some(dims @ Value::Map(_)) => {
+                if let Some(q) = dims.field("QueueName") {
+                    self.queue(g, q);
+                }
+            }
+            Some(Value::Unknown(refs)) if refs.is_empty() => self.any = true,
+            Some(other) => self.queue(g, other),
+            None => {}
+        }
+    }
+
+    /// A `QueueName` value: which queues it may name.
+    fn queue(&mut self, g: &'g Graph, value: &'g Value) {
+        match value {
+            Value::String(s) => {
+                self.names.insert(s.as_str());
+            }
+            Value::Unknown(refs) if refs.is_empty() => self.any = true,
+            _ => {
+                for r in value.refs().into_iter().filter(|r| r.attr == "name") {
+                    self.addresses
+                        .extend(g.resolve(r).into_iter().map(|t| t.address.as_str()));
+                }
+            }
+        }
+    }
+
+    fn watches(&self, dlq: &Resource) -> bool {
+        self.any
+            || self.addresses.contains(dlq.address.as_str())
+            || dlq.str_attr("name").is_some_and(|n| self.names.contains(n))
+    }
 }
 
 impl Rule for DlqWithoutAlarm {
@@ -224,9 +258,9 @@ impl Rule for DlqWithoutAlarm {
     }
 
     fn check(&self, ctx: &mut Ctx<'_>) {
-        let g = ctx.graph;
+        let watched = Watched::new(ctx.graph);
         for (dlq, sources) in dead_letter_queues(ctx) {
-            if watched(g, dlq) {
+            if watched.watches(dlq) {
                 continue;
             }
             let name = dlq.str_attr("name").map(|n| format!(" `{n}`")).unwrap_or_default();

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource, Value};
 use crate::rules::{Ctx, Rule, RuleMeta};
@@ -94,31 +96,31 @@ impl Rule for AuroraSingleAz {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
-        let all_instances: Vec<&Resource> = g.of_type("aws_rds_cluster_instance").collect();
+        // Each instance's clusters, computed once: cluster address -> its instances (graph
+        // order), and the modules holding an instance whose cluster cannot be traced.
+        let mut by_cluster: HashMap<&str, Vec<&Resource>> = HashMap::new();
+        let mut untraced_in: HashSet<&str> = HashSet::new();
+        for i in g.of_type("aws_rds_cluster_instance") {
+            let Some(v) = i.attr("cluster_identifier") else {
+                continue;
+            };
+            for c in g.linked(v, "aws_rds_cluster", "cluster_identifier") {
+                by_cluster.entry(c.address.as_str()).or_default().push(i);
+            }
+            if untraceable(g, v, "aws_rds_cluster", "cluster_identifier") {
+                untraced_in.insert(i.module.as_str());
+            }
+        }
         for cluster in g.of_type("aws_rds_cluster") {
             if cluster.str_attr("engine_mode") == Some("serverless")
                 || cluster.attr("db_cluster_instance_class").is_some()
             {
                 continue;
             }
-            let instances: Vec<&Resource> = all_instances
-                .iter()
-                .copied()
-                .filter(|i| {
-                    i.attr("cluster_identifier").is_some_and(|v| {
-                        g.linked(v, "aws_rds_cluster", "cluster_identifier")
-                            .iter()
-                            .any(|c| c.address == cluster.address)
-                    })
-                })
-                .collect();
+            let instances: Vec<&Resource> = by_cluster.get(cluster.address.as_str()).cloned().unwrap_or_default();
             if instances.len() < 2 {
                 let headless_secondary = instances.is_empty() && cluster.attr("global_cluster_identifier").is_some();
-                let maybe_more = all_instances.iter().any(|i| {
-                    i.module == cluster.module
-                        && i.attr("cluster_identifier")
-                            .is_some_and(|v| untraceable(g, v, "aws_rds_cluster", "cluster_identifier"))
-                });
+                let maybe_more = untraced_in.contains(cluster.module.as_str());
                 if headless_secondary || maybe_more {
                     continue;
                 }

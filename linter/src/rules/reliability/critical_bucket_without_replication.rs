@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::graph::{Graph, Resource, Value};
-use crate::rules::reliability::s3_bucket_unversioned::bucket_resources;
+use crate::rules::reliability::s3_bucket_unversioned::BucketIndex;
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -142,7 +142,7 @@ fn is_destination(g: &Graph, bucket: &Resource) -> bool {
         })
 }
 
-fn has_replication(g: &Graph, bucket: &Resource) -> bool {
+fn has_replication(replications: &BucketIndex<'_>, bucket: &Resource) -> bool {
     let inline = bucket.attrs.blocks("replication_configuration");
     if inline
         .iter()
@@ -150,12 +150,10 @@ fn has_replication(g: &Graph, bucket: &Resource) -> bool {
     {
         return true;
     }
-    bucket_resources(g, "aws_s3_bucket_replication_configuration", "bucket", bucket)
-        .iter()
-        .any(|cfg| {
-            let rules = cfg.attrs.blocks("rule");
-            rules.is_empty() || active_rules(&rules)
-        })
+    replications.get(bucket).iter().any(|cfg| {
+        let rules = cfg.attrs.blocks("rule");
+        rules.is_empty() || active_rules(&rules)
+    })
 }
 
 impl Rule for CriticalBucketWithoutReplication {
@@ -165,12 +163,13 @@ impl Rule for CriticalBucketWithoutReplication {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
+        let replications = BucketIndex::new(g, "aws_s3_bucket_replication_configuration", "bucket");
         for bucket in g.of_type("aws_s3_bucket") {
             let Some(tag) = critical_tag(bucket) else { continue };
-            if has_replication(g, bucket) || is_destination(g, bucket) {
+            if has_replication(&replications, bucket) || is_destination(g, bucket) {
                 continue;
             }
-            let disabled = bucket_resources(g, "aws_s3_bucket_replication_configuration", "bucket", bucket);
+            let disabled = replications.get(bucket);
             let msg = if disabled.is_empty() {
                 format!("critical S3 bucket ({tag}) has no replication configuration")
             } else {

@@ -1,5 +1,7 @@
 use crate::declare_rule;
-use crate::graph::Resource;
+use std::collections::HashMap;
+
+use crate::graph::{Resource, Value};
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -123,6 +125,20 @@ impl Rule for FailoverRecordWithoutHealthCheck {
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
         let records: Vec<&Resource> = g.of_type("aws_route53_record").collect();
+        // SECONDARY records by known name (graph order); those whose name is not a known
+        // string are compared one by one.
+        let mut secondaries: HashMap<&str, Vec<&Resource>> = HashMap::new();
+        let mut other_secondaries: Vec<&Resource> = Vec::new();
+        for r in records
+            .iter()
+            .copied()
+            .filter(|r| failover_type(r) == Some("SECONDARY"))
+        {
+            match r.attr("name") {
+                Some(Value::String(n)) => secondaries.entry(n.as_str()).or_default().push(r),
+                _ => other_secondaries.push(r),
+            }
+        }
         for record in &records {
             if failover_type(record) != Some("PRIMARY") || record.attr("health_check_id").is_some() {
                 continue;
@@ -146,7 +162,11 @@ impl Rule for FailoverRecordWithoutHealthCheck {
             };
             let name = record.str_attr("name").map(|n| format!(" {n}")).unwrap_or_default();
             let finding = ctx.report(record, attr, format!("PRIMARY failover record{name} {msg}"));
-            for other in &records {
+            let candidates = match record.attr("name") {
+                Some(Value::String(n)) => secondaries.get(n.as_str()).map_or(&[][..], |v| v.as_slice()),
+                _ => other_secondaries.as_slice(),
+            };
+            for other in candidates {
                 let same = other.attr("name") == record.attr("name") && other.attr("type") == record.attr("type");
                 if same && other.address != record.address && failover_type(other) == Some("SECONDARY") {
                     finding.related(other, Some("failover_routing_policy"), "the standby that is never used");

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::declare_rule;
 use crate::graph::Resource;
 use crate::rules::{Ctx, Rule, RuleMeta};
@@ -87,9 +89,12 @@ impl Rule for QueueWithoutDlq {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
-        let dlqs = dead_letter_targets(ctx);
+        let dlqs: HashSet<&str> = dead_letter_targets(ctx)
+            .into_iter()
+            .map(|d| d.address.as_str())
+            .collect();
         for queue in g.of_type("aws_sqs_queue") {
-            if has_redrive(ctx, queue) || dlqs.iter().any(|d| d.address == queue.address) {
+            if has_redrive(ctx, queue) || dlqs.contains(queue.address.as_str()) {
                 continue;
             }
             ctx.report(queue, None, "SQS queue has no dead-letter queue (no redrive_policy)");

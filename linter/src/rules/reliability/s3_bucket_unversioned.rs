@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource, Value};
 use crate::rules::reliability::aurora_single_az::untraceable;
@@ -72,15 +74,61 @@ pub fn designates(g: &Graph, value: &Value, from: &Resource, bucket: &Resource) 
         || (from.module == bucket.module && untraceable(g, value, "aws_s3_bucket", "bucket"))
 }
 
-/// Sub-resources of `rtype` whose attribute `attr` designates `bucket`.
-pub fn bucket_resources<'g>(g: &'g Graph, rtype: &str, attr: &str, bucket: &Resource) -> Vec<&'g Resource> {
-    g.of_type(rtype)
-        .filter(|r| r.attr(attr).is_some_and(|v| designates(g, v, r, bucket)))
-        .collect()
+/// The resources of one type that designate each bucket through one attribute (see
+/// [`designates`]), computed once for every bucket: [`BucketIndex::get`] answers what
+/// [`bucket_resources`] answers, without scanning every resource for every bucket.
+pub struct BucketIndex<'g> {
+    /// Bucket address -> (position in `of_type` order, resource) that link to it.
+    linked: HashMap<&'g str, Vec<(usize, &'g Resource)>>,
+    /// Module -> resources of that module whose attribute cannot be traced to a bucket.
+    untraceable: HashMap<&'g str, Vec<(usize, &'g Resource)>>,
 }
 
-/// The versioning status a bucket certainly has, `None` when it may be enabled.
-fn not_enabled<'g>(g: &'g Graph, bucket: &Resource) -> Option<(Option<&'g Resource>, String)> {
+impl<'g> BucketIndex<'g> {
+    pub fn new(g: &'g Graph, rtype: &str, attr: &str) -> BucketIndex<'g> {
+        let mut index = BucketIndex {
+            linked: HashMap::new(),
+            untraceable: HashMap::new(),
+        };
+        for (i, r) in g.of_type(rtype).enumerate() {
+            let Some(v) = r.attr(attr) else { continue };
+            let buckets = g.linked(v, "aws_s3_bucket", "bucket");
+            if buckets.is_empty() && v.strings().is_empty() && !v.is_null() {
+                index.untraceable.entry(r.module.as_str()).or_default().push((i, r));
+            }
+            for b in buckets {
+                let list = index.linked.entry(b.address.as_str()).or_default();
+                if !list.iter().any(|(j, _)| *j == i) {
+                    list.push((i, r));
+                }
+            }
+        }
+        index
+    }
+
+    /// The resources designating `bucket`, in graph order.
+    pub fn get(&self, bucket: &Resource) -> Vec<&'g Resource> {
+        let none: &[(usize, &Resource)] = &[];
+        let linked = self.linked.get(bucket.address.as_str()).map_or(none, |v| v.as_slice());
+        let untraceable = self
+            .untraceable
+            .get(bucket.module.as_str())
+            .map_or(none, |v| v.as_slice());
+        if untraceable.is_empty() {
+            return linked.iter().map(|(_, r)| *r).collect();
+        }
+        let mut all: Vec<(usize, &'g Resource)> = linked.iter().chain(untraceable).copied().collect();
+        all.sort_by_key(|(i, _)| *i);
+        all.dedup_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+pub fn bucket_resources<'g>(g: &'g Graph, rtype: &str, attr: &str, bucket: &Resource) -> Vec<&'g Resource> {
+    BucketIndex::new(g, rtype, attr).get(bucket)
+}
+
+fn not_enabled<'g>(versionings: &BucketIndex<'g>, bucket: &Resource) -> Option<(Option<&'g Resource>, String)> {
     // Legacy inline block.
     let inline = bucket.attrs.blocks("versioning");
     let maybe_enabled = |b: &&Value| match b.field("enabled") {
@@ -91,7 +139,7 @@ fn not_enabled<'g>(g: &'g Graph, bucket: &Resource) -> Option<(Option<&'g Resour
     if inline.iter().any(maybe_enabled) {
         return None;
     }
-    let resources = bucket_resources(g, "aws_s3_bucket_versioning", "bucket", bucket);
+    let resources = versionings.get(bucket);
     let mut suspended = None;
     for v in &resources {
         let configs = v.attrs.blocks("versioning_configuration");
@@ -123,18 +171,21 @@ fn not_enabled<'g>(g: &'g Graph, bucket: &Resource) -> Option<(Option<&'g Resour
     })
 }
 
-/// A bucket that receives access logs of other buckets.
-fn is_log_target(g: &Graph, bucket: &Resource) -> bool {
-    !bucket_resources(g, "aws_s3_bucket_logging", "target_bucket", bucket).is_empty()
-        || g.of_type("aws_s3_bucket").any(|b| {
-            b.attrs.blocks("logging").iter().any(|l| {
-                l.field("target_bucket").is_some_and(|t| {
+/// Addresses of the buckets that some bucket's legacy inline `logging` block writes to.
+fn inline_log_targets(g: &Graph) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    for b in g.of_type("aws_s3_bucket") {
+        for l in b.attrs.blocks("logging") {
+            if let Some(t) = l.field("target_bucket") {
+                out.extend(
                     g.linked(t, "aws_s3_bucket", "bucket")
-                        .iter()
-                        .any(|x| x.address == bucket.address)
-                })
-            })
-        })
+                        .into_iter()
+                        .map(|x| x.address.as_str()),
+                );
+            }
+        }
+    }
+    out
 }
 
 impl Rule for S3BucketUnversioned {
@@ -144,11 +195,15 @@ impl Rule for S3BucketUnversioned {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
+        let versionings = BucketIndex::new(g, "aws_s3_bucket_versioning", "bucket");
+        let loggings = BucketIndex::new(g, "aws_s3_bucket_logging", "target_bucket");
+        let inline_targets = inline_log_targets(g);
         for bucket in g.of_type("aws_s3_bucket") {
-            if is_log_target(g, bucket) {
+            let is_log_target = !loggings.get(bucket).is_empty() || inline_targets.contains(bucket.address.as_str());
+            if is_log_target {
                 continue;
             }
-            if let Some((versioning, msg)) = not_enabled(g, bucket) {
+            if let Some((versioning, msg)) = not_enabled(&versionings, bucket) {
                 let attr = if bucket.attr("versioning").is_some() {
                     Some("versioning")
                 } else {

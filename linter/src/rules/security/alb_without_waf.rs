@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource};
 use crate::rules::network::traceable;
@@ -103,6 +105,8 @@ declare_rule! {
 pub const WAF_ASSOCIATIONS: [&str; 2] = ["aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association"];
 
 /// Every web ACL association of the configuration.
+const LB_MARKER: &str = ":loadbalancer/app/";
+
 pub fn waf_associations(g: &Graph) -> Vec<&Resource> {
     WAF_ASSOCIATIONS.iter().flat_map(|t| g.of_type(t)).collect()
 }
@@ -117,14 +121,67 @@ pub fn untraceable_association(g: &Graph) -> bool {
 /// True when an association's `resource_arn` references `target` (any attribute, inside a
 /// template too) or is a known string `matches` accepts.
 pub fn associated(g: &Graph, target: &Resource, matches: impl Fn(&str) -> bool) -> bool {
-    waf_associations(g).iter().any(|a| {
-        a.attr("resource_arn").is_some_and(|v| {
-            v.refs()
-                .iter()
-                .any(|r| g.resolve(r).iter().any(|t| t.address == target.address))
-                || v.strings().iter().any(|s| matches(s))
-        })
-    })
+    let index = WafIndex::new(g);
+    index.references(target) || index.strings.iter().any(|s| matches(s))
+}
+
+/// What the WAF associations of a graph point at, computed once for all targets.
+pub struct WafIndex<'g> {
+    /// Addresses that some association's `resource_arn` references.
+    pub referenced: HashSet<&'g str>,
+    /// Every known string of every association's `resource_arn`, in graph order.
+    pub strings: Vec<&'g str>,
+    /// The same strings, for exact lookups.
+    pub string_set: HashSet<&'g str>,
+    /// Addresses referenced by an association that references no `aws_api_gateway_stage`.
+    pub referenced_without_stage: HashSet<&'g str>,
+}
+
+impl<'g> WafIndex<'g> {
+    pub fn new(g: &'g Graph) -> WafIndex<'g> {
+        let mut index = WafIndex {
+            referenced: HashSet::new(),
+            strings: Vec::new(),
+            string_set: HashSet::new(),
+            referenced_without_stage: HashSet::new(),
+        };
+        for a in waf_associations(g) {
+            let Some(v) = a.attr("resource_arn") else { continue };
+            let targets: Vec<&Resource> = v.refs().into_iter().flat_map(|r| g.resolve(r)).collect();
+            index.referenced.extend(targets.iter().map(|t| t.address.as_str()));
+            if !targets.iter().any(|t| t.rtype == "aws_api_gateway_stage") {
+                index
+                    .referenced_without_stage
+                    .extend(targets.iter().map(|t| t.address.as_str()));
+            }
+            index.strings.extend(v.strings());
+        }
+        index.string_set = index.strings.iter().copied().collect();
+        index
+    }
+
+    /// Whether some association's `resource_arn` references `target`.
+    pub fn references(&self, target: &Resource) -> bool {
+        self.referenced.contains(target.address.as_str())
+    }
+
+    /// Every `name` such that a known string contains `{before}{name}{after}` with `name` free
+    /// of `after`: `s.contains(&format!("{before}{n}{after}"))` for some string `s` is then
+    /// `named.contains(n)` for every `n` that does not contain `after`.
+    pub fn named(&self, before: &str, after: char) -> HashSet<&'g str> {
+        let mut out = HashSet::new();
+        for s in &self.strings {
+            let mut rest: &'g str = s;
+            while let Some(i) = rest.find(before) {
+                let tail = &rest[i + before.len()..];
+                if let Some(end) = tail.find(after) {
+                    out.insert(&tail[..end]);
+                }
+                rest = &rest[i + before.chars().next().map_or(1, char::len_utf8)..];
+            }
+        }
+        out
+    }
 }
 
 impl Rule for AlbWithoutWaf {
@@ -137,6 +194,8 @@ impl Rule for AlbWithoutWaf {
         if untraceable_association(g) {
             return;
         }
+        let index = WafIndex::new(g);
+        let names = index.named(LB_MARKER, '/');
         for lb in g.of_type("aws_lb").chain(g.of_type("aws_alb")) {
             let application = match lb.attr("load_balancer_type") {
                 None => true,
@@ -151,9 +210,15 @@ impl Rule for AlbWithoutWaf {
             }
             let arn = lb.str_attr("arn");
             let name = lb.str_attr("name");
-            let protected = associated(g, lb, |s| {
-                Some(s) == arn || name.is_some_and(|n| s.contains(&format!(":loadbalancer/app/{n}/")))
+            let by_name = name.is_some_and(|n| {
+                if n.contains('/') {
+                    let needle = format!("{LB_MARKER}{n}/");
+                    index.strings.iter().any(|s| s.contains(&needle))
+                } else {
+                    names.contains(n)
+                }
             });
+            let protected = index.references(lb) || arn.is_some_and(|a| index.string_set.contains(a)) || by_name;
             if !protected {
                 ctx.report(
                     lb,

@@ -1,6 +1,8 @@
+use std::collections::HashSet;
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource};
-use crate::rules::security::alb_without_waf::{associated, untraceable_association, waf_associations};
+use crate::rules::security::alb_without_waf::{WafIndex, untraceable_association};
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -113,15 +115,22 @@ fn is_private(api: &Resource) -> bool {
 }
 
 /// True when an association references an API of the stage but no stage at all.
-fn api_wide_association(g: &Graph, apis: &[&Resource]) -> bool {
-    waf_associations(g).iter().any(|a| {
-        let Some(arn) = a.attr("resource_arn") else {
-            return false;
-        };
-        let targets: Vec<&Resource> = arn.refs().into_iter().flat_map(|r| g.resolve(r)).collect();
-        targets.iter().any(|t| apis.iter().any(|api| api.address == t.address))
-            && !targets.iter().any(|t| t.rtype == "aws_api_gateway_stage")
-    })
+/// An association that references the stage's REST API but none of its stages.
+fn api_wide_association(index: &WafIndex<'_>, apis: &[&Resource]) -> bool {
+    apis.iter()
+        .any(|api| index.referenced_without_stage.contains(api.address.as_str()))
+}
+
+/// The `{name}` of every known `resource_arn` string ending in `/stages/{name}` where the name
+/// has no `/`.
+fn stage_names<'g>(index: &WafIndex<'g>) -> HashSet<&'g str> {
+    index
+        .strings
+        .iter()
+        .filter_map(|s| s.rsplit_once('/'))
+        .filter(|(head, _)| head.ends_with("/stages"))
+        .map(|(_, tail)| tail)
+        .collect()
 }
 
 impl Rule for ApiStageWithoutWaf {
@@ -134,6 +143,8 @@ impl Rule for ApiStageWithoutWaf {
         if untraceable_association(g) {
             return;
         }
+        let index = WafIndex::new(g);
+        let stage_names = stage_names(&index);
         for stage in g.of_type("aws_api_gateway_stage") {
             let apis = apis_of(g, stage);
             if !apis.is_empty() && apis.iter().all(|a| is_private(a)) {
@@ -141,10 +152,16 @@ impl Rule for ApiStageWithoutWaf {
             }
             let arn = stage.str_attr("arn");
             let name = stage.str_attr("stage_name");
-            let protected = associated(g, stage, |s| {
-                Some(s) == arn || name.is_some_and(|n| s.ends_with(&format!("/stages/{n}")))
+            let by_name = name.is_some_and(|n| {
+                if n.contains('/') {
+                    let suffix = format!("/stages/{n}");
+                    index.strings.iter().any(|s| s.ends_with(&suffix))
+                } else {
+                    stage_names.contains(n)
+                }
             });
-            if protected || api_wide_association(g, &apis) {
+            let protected = index.references(stage) || arn.is_some_and(|a| index.string_set.contains(a)) || by_name;
+            if protected || api_wide_association(&index, &apis) {
                 continue;
             }
             let label = name

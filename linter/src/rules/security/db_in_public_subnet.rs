@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::graph::{Graph, Resource};
-use crate::rules::network::{InternetRoute, internet_route_of_subnet, subnets};
+use crate::rules::network::{InternetRoute, Network, subnets};
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -206,7 +206,7 @@ struct Exposure<'g> {
 }
 
 /// The internet-routed subnets of the subnet groups `value` designates.
-fn exposure<'g>(g: &'g Graph, db: &Resource, attr: &str, group_type: &str) -> Option<Exposure<'g>> {
+fn exposure<'g>(net: &Network<'g>, g: &'g Graph, db: &Resource, attr: &str, group_type: &str) -> Option<Exposure<'g>> {
     let value = db.attr(attr)?;
     for group in g.linked(value, group_type, "name") {
         let Some(ids) = group.attr("subnet_ids") else {
@@ -214,7 +214,7 @@ fn exposure<'g>(g: &'g Graph, db: &Resource, attr: &str, group_type: &str) -> Op
         };
         let routes: Vec<InternetRoute<'g>> = subnets(g, ids)
             .into_iter()
-            .filter_map(|s| internet_route_of_subnet(g, s))
+            .filter_map(|s| net.internet_route_of_subnet(s))
             .collect();
         if !routes.is_empty() {
             return Some(Exposure { group, routes });
@@ -255,10 +255,11 @@ impl Rule for DbInPublicSubnet {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
+        let net = Network::new(g);
         for (rtype, attr, group_type, label) in DATABASES {
             for db in g.of_type(rtype) {
                 let public_flag = db.bool_attr("publicly_accessible") == Some(true);
-                let exposed = exposure(g, db, attr, group_type);
+                let exposed = exposure(&net, g, db, attr, group_type);
                 match (public_flag, &exposed) {
                     (true, Some(e)) => {
                         let msg = format!("{label} has publicly_accessible = true and its {}", route_sentence(e));

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::declare_rule;
 use crate::graph::{Graph, Resource, Value};
 use crate::rules::{Ctx, Rule, RuleMeta};
@@ -76,21 +78,6 @@ declare_rule! {
 
 const SSE_CONFIG: &str = "aws_s3_bucket_server_side_encryption_configuration";
 
-/// Whether `value` (a `bucket` argument) designates `bucket`: by reference or by its name.
-/// `Some(false)` when it certainly does not, `None` when it is unknown and references nothing.
-fn designates(g: &Graph, value: &Value, bucket: &Resource) -> Option<bool> {
-    if g.linked(value, "aws_s3_bucket", "bucket")
-        .iter()
-        .any(|b| b.address == bucket.address)
-    {
-        return Some(true);
-    }
-    if value.is_unknown() && value.refs().is_empty() {
-        return None;
-    }
-    Some(false)
-}
-
 /// The `sse_algorithm` values of `rule { apply_server_side_encryption_by_default {} }` blocks;
 /// an unknown block or algorithm is returned as `None`.
 fn algorithms(container: &Value) -> Vec<Option<&str>> {
@@ -119,20 +106,46 @@ fn is_kms(algorithm: Option<&str>) -> bool {
 }
 
 /// Buckets named by load balancers' `access_logs`/`connection_logs` blocks.
-fn receives_elb_logs(g: &Graph, bucket: &Resource) -> bool {
-    ["aws_lb", "aws_alb", "aws_elb"]
-        .iter()
-        .flat_map(|t| g.of_type(t))
-        .any(|lb| {
-            ["access_logs", "connection_logs"]
-                .iter()
-                .flat_map(|k| lb.attrs.blocks(k))
-                .any(|block| {
-                    block
-                        .field("bucket")
-                        .is_some_and(|v| designates(g, v, bucket) == Some(true))
-                })
-        })
+/// Addresses of the buckets that a load balancer writes access or connection logs to.
+fn elb_log_buckets(g: &Graph) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    for lb in ["aws_lb", "aws_alb", "aws_elb"].iter().flat_map(|t| g.of_type(t)) {
+        for block in ["access_logs", "connection_logs"]
+            .iter()
+            .flat_map(|k| lb.attrs.blocks(k))
+        {
+            if let Some(v) = block.field("bucket") {
+                out.extend(
+                    g.linked(v, "aws_s3_bucket", "bucket")
+                        .into_iter()
+                        .map(|b| b.address.as_str()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Per bucket address, the resources of `rtype` whose `bucket` argument designates it (by
+/// reference or by its name), in graph order; and the modules holding such a resource whose
+/// `bucket` is unknown and references nothing (it may designate any bucket of its module).
+pub fn bucket_links<'g>(g: &'g Graph, rtype: &str) -> (HashMap<&'g str, Vec<&'g Resource>>, HashSet<&'g str>) {
+    let mut linked: HashMap<&str, Vec<&Resource>> = HashMap::new();
+    let mut unknown_in: HashSet<&str> = HashSet::new();
+    for c in g.of_type(rtype) {
+        let Some(v) = c.attr("bucket") else { continue };
+        let buckets = g.linked(v, "aws_s3_bucket", "bucket");
+        if buckets.is_empty() && v.is_unknown() && v.refs().is_empty() {
+            unknown_in.insert(c.module.as_str());
+        }
+        for b in buckets {
+            let list = linked.entry(b.address.as_str()).or_default();
+            if !list.iter().any(|x| std::ptr::eq(*x, c)) {
+                list.push(c);
+            }
+        }
+    }
+    (linked, unknown_in)
 }
 
 impl Rule for S3DefaultEncryptionKey {
@@ -142,16 +155,11 @@ impl Rule for S3DefaultEncryptionKey {
 
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
+        let (linked, unknown_in) = bucket_links(g, SSE_CONFIG);
+        let log_buckets = elb_log_buckets(g);
         for bucket in g.of_type("aws_s3_bucket") {
-            let mut configs: Vec<&Resource> = Vec::new();
-            let mut maybe = false;
-            for c in g.of_type(SSE_CONFIG) {
-                match c.attr("bucket").map(|v| designates(g, v, bucket)) {
-                    Some(Some(true)) => configs.push(c),
-                    Some(None) if c.module == bucket.module => maybe = true,
-                    _ => {}
-                }
-            }
+            let configs: Vec<&Resource> = linked.get(bucket.address.as_str()).cloned().unwrap_or_default();
+            let maybe = unknown_in.contains(bucket.module.as_str());
             let separate: Vec<Option<&str>> = configs.iter().flat_map(|c| algorithms(&c.attrs)).collect();
             let inline: Vec<Option<&str>> = bucket
                 .attrs
@@ -159,7 +167,10 @@ impl Rule for S3DefaultEncryptionKey {
                 .into_iter()
                 .flat_map(|b| if b.is_unknown() { vec![None] } else { algorithms(b) })
                 .collect();
-            if maybe || separate.iter().chain(&inline).any(|a| is_kms(*a)) || receives_elb_logs(g, bucket) {
+            if maybe
+                || separate.iter().chain(&inline).any(|a| is_kms(*a))
+                || log_buckets.contains(bucket.address.as_str())
+            {
                 continue;
             }
             let algorithm = separate.iter().chain(&inline).flatten().next();

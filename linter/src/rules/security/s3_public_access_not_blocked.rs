@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::graph::{Graph, Resource, Value};
+use crate::graph::Resource;
+use crate::rules::security::s3_default_encryption_key::bucket_links;
 use crate::rules::{Ctx, Rule, RuleMeta};
 
 declare_rule! {
@@ -78,21 +79,6 @@ fn sets(block: &Resource, setting: &str) -> bool {
     block.attr(setting).is_some_and(|v| v.as_bool() != Some(false))
 }
 
-/// Whether `value` (a `bucket` argument) designates `bucket`: by reference or by its name.
-/// `None` when it is unknown and references nothing.
-fn designates(g: &Graph, value: &Value, bucket: &Resource) -> Option<bool> {
-    if g.linked(value, "aws_s3_bucket", "bucket")
-        .iter()
-        .any(|b| b.address == bucket.address)
-    {
-        return Some(true);
-    }
-    if value.is_unknown() && value.refs().is_empty() {
-        return None;
-    }
-    Some(false)
-}
-
 impl Rule for S3PublicAccessNotBlocked {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -101,17 +87,10 @@ impl Rule for S3PublicAccessNotBlocked {
     fn check(&self, ctx: &mut Ctx<'_>) {
         let g = ctx.graph;
         let account: Vec<&Resource> = g.of_type("aws_s3_account_public_access_block").collect();
+        let (linked, unknown_in) = bucket_links(g, "aws_s3_bucket_public_access_block");
         for bucket in g.of_type("aws_s3_bucket") {
-            let mut blocks: Vec<&Resource> = Vec::new();
-            let mut maybe = false;
-            for b in g.of_type("aws_s3_bucket_public_access_block") {
-                match b.attr("bucket").map(|v| designates(g, v, bucket)) {
-                    Some(Some(true)) => blocks.push(b),
-                    Some(None) if b.module == bucket.module => maybe = true,
-                    _ => {}
-                }
-            }
-            if maybe {
+            let blocks: Vec<&Resource> = linked.get(bucket.address.as_str()).cloned().unwrap_or_default();
+            if unknown_in.contains(bucket.module.as_str()) {
                 continue;
             }
             let missing: Vec<&str> = SETTINGS
