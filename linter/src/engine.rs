@@ -42,8 +42,28 @@ pub struct Outcome {
     pub graphs: Vec<Graph>,
 }
 
+/// Stack of each lint worker. Evaluation recurses as deep as the configuration nests
+/// (bounded by `MAX_DEPTH`); the default 2 MiB is too small for that bound in debug builds.
+/// Only the pages a thread touches are committed.
+const WORKER_STACK: usize = 256 << 20;
+
 /// Runs the whole pipeline. Never fails as a whole: problems with inputs are in `errors`.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("wellarch-lint-{i}"))
+            .stack_size(WORKER_STACK)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(|| run_in_pool(opts)),
+        None => run_in_pool(opts),
+    }
+}
+
+fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
     let exclude = opts.config.exclude_set()?;
     let found = walk::discover(&opts.paths, &exclude);
     let mut errors = found.errors.clone();

@@ -153,6 +153,39 @@ fn huge_and_deep_files_are_handled() {
 }
 
 #[test]
+fn self_referencing_count_and_for_each_terminate() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::create_dir(d.join("m")).expect("mkdir");
+    std::fs::write(d.join("m/main.tf"), "resource \"aws_sqs_queue\" \"in_module\" {}\n").expect("write");
+    std::fs::write(
+        d.join("main.tf"),
+        concat!(
+            "module \"m\" {\n  source   = \"./m\"\n  for_each = toset([for k, v in module.m : k])\n}\n",
+            "resource \"aws_sqs_queue\" \"counted\" {\n  count = length(aws_sqs_queue.counted)\n}\n",
+        ),
+    )
+    .expect("write");
+    std::fs::write(d.join("good.tf"), GOOD).expect("write");
+    let (out, json) = lint(d);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(still_linted(&json));
+    // Instances that depend on themselves are unknown: one resource stands for all of them.
+    let flagged: Vec<&str> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "REL001")
+        .filter_map(|f| f["resource"].as_str())
+        .collect();
+    assert!(
+        flagged.iter().any(|r| r.starts_with("aws_sqs_queue.counted")),
+        "{flagged:?}"
+    );
+    assert!(flagged.iter().any(|r| r.starts_with("module.m")), "{flagged:?}");
+}
+
+#[test]
 fn missing_path_and_unknown_file_type_are_usage_errors() {
     let out = Command::new(env!("CARGO_BIN_EXE_wellarch-lint"))
         .args(["/nonexistent/wellarch", "--format", "json"])

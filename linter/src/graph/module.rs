@@ -240,6 +240,12 @@ impl<'w> Modules<'w> {
         if let Some(c) = inst.children.borrow().get(name) {
             return c.clone();
         }
+        // A call whose `count`/`for_each` refers to the call itself sees unknown instances.
+        let in_progress = Rc::new(Children {
+            list: Vec::new(),
+            known: false,
+        });
+        inst.children.borrow_mut().insert(name.to_string(), in_progress);
         let children = Rc::new(self.instantiate_call(&inst, module, name, d));
         inst.children.borrow_mut().insert(name.to_string(), children.clone());
         children
@@ -304,6 +310,8 @@ impl<'w> Modules<'w> {
         if let Some(k) = inst.keys.borrow().get(&key) {
             return k.clone();
         }
+        // A `count`/`for_each` that refers to its own resource sees unknown instances.
+        inst.keys.borrow_mut().insert(key.clone(), InstanceKeys::Unknown);
         let keys = match inst.cfg.resource(&key) {
             Some(r) => self.keys_of(r.count.as_ref(), r.for_each.as_ref(), &Scope::module(module), d),
             None => InstanceKeys::Single,
