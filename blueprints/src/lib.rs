@@ -1,0 +1,69 @@
+//! Composite architectures as data.
+//!
+//! A composite is a typed configuration plus `expand(config) -> Expansion`. The expansion's
+//! components are `aws_*` resources with `hashicorp/aws` type and attribute names, and their
+//! references are Terraform expressions ([`Expr::Ref`]). Three consumers read the same data:
+//! the provider provisions the components, the linter lints them like hand-written resources,
+//! and the docs render the schema.
+
+pub mod component;
+pub mod expr;
+pub mod schema;
+
+pub use component::{Body, Component, Expansion};
+pub use expr::{Expr, Ref};
+pub use schema::{Attribute, Block, Nesting, Schema, Type};
+
+pub use component::ExpansionError;
+pub use expr::Unresolved;
+
+/// A composite resource type: its schema and how a configuration becomes components.
+pub struct Kind {
+    /// `wellarch_burst_tolerant_api`
+    pub type_name: &'static str,
+    /// Configuration attributes and blocks, plus the computed outputs.
+    pub schema: fn() -> Schema,
+    /// Validates a configuration and expands it. The configuration is Terraform's JSON shape
+    /// of the schema (unset attributes null, blocks as objects or arrays); a value unknown
+    /// at plan time is [`unknown()`].
+    pub plan: fn(&serde_json::Value) -> Result<Planned, Vec<ConfigError>>,
+}
+
+/// A valid configuration, with every defaulted attribute filled in, and its expansion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub config: serde_json::Value,
+    pub expansion: Expansion,
+}
+
+/// A problem with one attribute of a configuration, for an attribute-level diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Attribute path: names of attributes and blocks, and list indices as numbers.
+    pub path: Vec<PathStep>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathStep {
+    Attribute(String),
+    Index(usize),
+    Key(String),
+}
+
+/// The marker for a configuration value unknown at plan time.
+pub fn unknown() -> serde_json::Value {
+    serde_json::json!({ UNKNOWN_MARKER: true })
+}
+
+/// Whether `value` is the [`unknown()`] marker.
+pub fn is_unknown(value: &serde_json::Value) -> bool {
+    value.as_object().is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN_MARKER))
+}
+
+const UNKNOWN_MARKER: &str = "__wellarch_unknown__";
+
+/// Every composite type.
+pub fn kinds() -> Vec<Kind> {
+    vec![]
+}

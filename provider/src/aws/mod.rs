@@ -1,0 +1,161 @@
+//! AWS component drivers: one file per `hashicorp/aws` resource type that a blueprint
+//! expands into. A driver creates, reads, updates and deletes one child resource; the
+//! orchestrator (`apply.rs`) decides order, concurrency and partial state.
+//!
+//! Attribute values use Terraform's JSON shape of the `hashicorp/aws` resource: attribute
+//! names as in its schema, nested blocks as arrays of objects.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::{Map, Value};
+
+/// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
+pub const COMPOSITE_TAG: &str = "wellarch:composite";
+pub const COMPONENT_TAG: &str = "wellarch:component";
+
+/// Shared AWS configuration: credentials chain, default region, endpoint overrides.
+#[derive(Clone, Debug)]
+pub struct AwsEnv {
+    pub base: aws_types::SdkConfig,
+    /// Per-service endpoint URLs from the provider's `endpoints {}` block, keyed by the
+    /// service names of that block (`sqs`, `iam`, `apigatewayv2`, `cognitoidp`, …).
+    pub endpoints: HashMap<String, String>,
+    /// How long one component may take to converge (create + waits) before it fails.
+    pub component_timeout: Duration,
+}
+
+impl AwsEnv {
+    /// Configuration for `service` in `region` (the provider's region when `None`), with
+    /// the `endpoints {}` override for that service applied.
+    pub fn config(&self, service: &str, region: Option<&str>) -> aws_types::SdkConfig {
+        let mut builder = self.base.to_builder();
+        if let Some(region) = region {
+            builder = builder.region(aws_types::region::Region::new(region.to_string()));
+        }
+        if let Some(url) = self.endpoints.get(service) {
+            builder = builder.endpoint_url(url.clone());
+        }
+        builder.build()
+    }
+}
+
+/// Everything a driver needs to act on one child.
+#[derive(Clone, Debug)]
+pub struct ChildCtx<'a> {
+    pub env: &'a AwsEnv,
+    /// `None`: the provider's region.
+    pub region: Option<&'a str>,
+    /// Tags to put on the child: the provider's `default_tags`, the composite's `tags`, and
+    /// [`COMPOSITE_TAG`] / [`COMPONENT_TAG`].
+    pub tags: &'a BTreeMap<String, String>,
+    /// `wellarch_burst_tolerant_api.orders`
+    pub composite: &'a str,
+    /// `aws_sqs_queue.jobs`
+    pub component: &'a str,
+}
+
+impl ChildCtx<'_> {
+    pub fn config(&self, service: &str) -> aws_types::SdkConfig {
+        self.env.config(service, self.region)
+    }
+}
+
+/// Why a driver call failed, with the AWS operation that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriverError {
+    pub message: String,
+}
+
+impl DriverError {
+    pub fn new(message: impl Into<String>) -> Self {
+        DriverError {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for DriverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DriverError {}
+
+/// An SDK error as `Operation: Code: message`, the way AWS users recognise it.
+pub fn aws_error<E>(operation: &str, err: E) -> DriverError
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    match (err.code(), err.message()) {
+        (Some(code), Some(message)) => DriverError::new(format!("{operation}: {code}: {message}")),
+        (Some(code), None) => DriverError::new(format!("{operation}: {code}")),
+        _ => DriverError::new(format!("{operation}: {}", DisplayErrorContext(&err))),
+    }
+}
+
+/// Whether an SDK error carries one of `codes` (e.g. a not-found code, which `read` turns
+/// into `None` and `delete` into success).
+pub fn has_code<E: ProvideErrorMetadata>(err: &E, codes: &[&str]) -> bool {
+    err.code().is_some_and(|c| codes.contains(&c))
+}
+
+/// The state of one child: `id` plus the attributes the driver read back (what other
+/// components refer to, such as `arn` or `url`, and the managed attributes used to detect drift).
+pub type ChildState = Map<String, Value>;
+
+/// One `hashicorp/aws` resource type.
+#[async_trait]
+pub trait Driver: Send + Sync {
+    /// `aws_sqs_queue`
+    fn resource_type(&self) -> &'static str;
+
+    /// The endpoint service name (`endpoints {}` key) this driver talks to.
+    fn service(&self) -> &'static str;
+
+    /// Attributes whose change needs a new resource (AWS cannot change them in place).
+    fn replace_on(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Creates the child from its desired attributes and returns its state.
+    async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError>;
+
+    /// Reads the child back; `None` when it no longer exists. The returned state uses the
+    /// same attribute names as `desired`, with the values AWS has now.
+    async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError>;
+
+    /// Changes the child in place to match `desired`.
+    async fn update(
+        &self,
+        ctx: &ChildCtx<'_>,
+        state: &ChildState,
+        desired: &Map<String, Value>,
+    ) -> Result<ChildState, DriverError>;
+
+    /// Deletes the child and waits until it is gone. Deleting a child that is already gone
+    /// succeeds.
+    async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError>;
+}
+
+/// The driver for `resource_type`, if there is one.
+pub fn driver(resource_type: &str) -> Option<&'static dyn Driver> {
+    drivers().into_iter().find(|d| d.resource_type() == resource_type)
+}
+
+/// Every driver, one per file of this module.
+pub fn drivers() -> Vec<&'static dyn Driver> {
+    vec![]
+}
+
+/// The `id` of a child state, or an error naming the component.
+pub fn state_id(state: &ChildState) -> Result<&str, DriverError> {
+    state
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| DriverError::new("child state has no id"))
+}
