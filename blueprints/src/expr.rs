@@ -263,7 +263,10 @@ mod tests {
     #[test]
     fn references_resolve_and_render() {
         let e = Expr::Object(vec![
-            ("deadLetterTargetArn".into(), Expr::reference("aws_sqs_queue.dlq", "arn")),
+            (
+                "deadLetterTargetArn".into(),
+                Expr::reference("aws_sqs_queue.dlq", "arn"),
+            ),
             ("maxReceiveCount".into(), Expr::int(5)),
         ]);
         let json = Expr::json(e);
@@ -271,7 +274,9 @@ mod tests {
         let lookup = |r: &Ref| (r.attribute == "arn").then(|| Value::String("arn:aws:sqs:q".into()));
         assert_eq!(
             json.resolve(&lookup),
-            Ok(Value::String(r#"{"deadLetterTargetArn":"arn:aws:sqs:q","maxReceiveCount":5}"#.into()))
+            Ok(Value::String(
+                r#"{"deadLetterTargetArn":"arn:aws:sqs:q","maxReceiveCount":5}"#.into()
+            ))
         );
         assert_eq!(
             json.to_hcl(),

@@ -58,7 +58,9 @@ pub fn unknown() -> serde_json::Value {
 
 /// Whether `value` is the [`unknown()`] marker.
 pub fn is_unknown(value: &serde_json::Value) -> bool {
-    value.as_object().is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN_MARKER))
+    value
+        .as_object()
+        .is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN_MARKER))
 }
 
 const UNKNOWN_MARKER: &str = "__wellarch_unknown__";

@@ -143,7 +143,10 @@ impl Attribute {
 pub enum Nesting {
     /// At most one; absent is null.
     Single,
-    List { min: u32, max: u32 },
+    List {
+        min: u32,
+        max: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -104,7 +104,10 @@ pub fn outputs(expansion: &Expansion, children: &Children) -> BTreeMap<String, V
 }
 
 fn lookup_in(children: &Children, r: &Ref) -> Option<Value> {
-    children.get(&r.component).and_then(|c| c.state.get(&r.attribute)).cloned()
+    children
+        .get(&r.component)
+        .and_then(|c| c.state.get(&r.attribute))
+        .cloned()
 }
 
 /// The attributes a component should have, given the children that exist.
@@ -129,7 +132,11 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::String(x), Value::String(y)) if x != y => {
-            let parsed = |s: &str| serde_json::from_str::<Value>(s).ok().filter(|v| v.is_object() || v.is_array());
+            let parsed = |s: &str| {
+                serde_json::from_str::<Value>(s)
+                    .ok()
+                    .filter(|v| v.is_object() || v.is_array())
+            };
             matches!((parsed(x), parsed(y)), (Some(p), Some(q)) if same(&p, &q))
         }
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
@@ -155,7 +162,11 @@ fn differences(desired: &Map<String, Value>, actual: &Map<String, Value>) -> Vec
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 80 { format!("{}…", &s[..s.floor_char_boundary(80)]) } else { s }
+    if s.len() > 80 {
+        format!("{}…", &s[..s.floor_char_boundary(80)])
+    } else {
+        s
+    }
 }
 
 /// Runs `op` unless cancelled, within the component timeout (plus slack for the driver's
@@ -203,7 +214,11 @@ async fn apply_with(target: &Target<'_>, expansion: &Expansion, prior: Children,
         for i in wave {
             let component = &expansion.components[i];
             let address = component.address();
-            let blocked: Vec<String> = component.dependencies().into_iter().filter(|d| failed.contains(d)).collect();
+            let blocked: Vec<String> = component
+                .dependencies()
+                .into_iter()
+                .filter(|d| failed.contains(d))
+                .collect();
             if !blocked.is_empty() {
                 outcome
                     .errors
@@ -387,7 +402,10 @@ async fn delete_wave(
         Some(async move {
             let _permit = permits.acquire_owned().await;
             let Some(driver) = drivers(&child.resource_type) else {
-                return (address, Err(DriverError::new(format!("no driver for {}", child.resource_type))));
+                return (
+                    address,
+                    Err(DriverError::new(format!("no driver for {}", child.resource_type))),
+                );
             };
             let tags = child_tags(target, &address);
             let ctx = ChildCtx {
@@ -426,7 +444,10 @@ async fn read_with(
         async move {
             let _permit = permits.acquire_owned().await;
             let Some(driver) = drivers(&child.resource_type) else {
-                return (address, Err(DriverError::new(format!("no driver for {}", child.resource_type))));
+                return (
+                    address,
+                    Err(DriverError::new(format!("no driver for {}", child.resource_type))),
+                );
             };
             let tags = child_tags(target, address);
             let ctx = ChildCtx {
@@ -452,13 +473,9 @@ async fn read_with(
             Ok(Some(current)) => {
                 let mut state = child.state.clone();
                 state.extend(current);
-                outcome.children.insert(
-                    address.clone(),
-                    Child {
-                        state,
-                        ..child.clone()
-                    },
-                );
+                outcome
+                    .children
+                    .insert(address.clone(), Child { state, ..child.clone() });
             }
             Err(e) => {
                 // Unreadable is not gone: keep what we knew.
@@ -533,7 +550,11 @@ mod tests {
             &["name"]
         }
         async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
-            self.fake.log.lock().expect("lock").push(format!("create {}", ctx.component));
+            self.fake
+                .log
+                .lock()
+                .expect("lock")
+                .push(format!("create {}", ctx.component));
             if self.fake.fail_create.contains(&self.rtype) {
                 return Err(DriverError::new("CreateThing: LimitExceeded: too many"));
             }
@@ -554,7 +575,11 @@ mod tests {
             state: &ChildState,
             desired: &Map<String, Value>,
         ) -> Result<ChildState, DriverError> {
-            self.fake.log.lock().expect("lock").push(format!("update {}", ctx.component));
+            self.fake
+                .log
+                .lock()
+                .expect("lock")
+                .push(format!("update {}", ctx.component));
             let id = crate::aws::state_id(state)?.to_string();
             let mut new = state.clone();
             new.extend(desired.clone());
@@ -562,7 +587,11 @@ mod tests {
             Ok(new)
         }
         async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-            self.fake.log.lock().expect("lock").push(format!("delete {}", ctx.component));
+            self.fake
+                .log
+                .lock()
+                .expect("lock")
+                .push(format!("delete {}", ctx.component));
             if self.fake.fail_delete.contains(&self.rtype) {
                 return Err(DriverError::new("DeleteThing: InUse"));
             }
@@ -653,13 +682,20 @@ mod tests {
             }
         }
         fn lookup(&self) -> impl Fn(&str) -> Option<&'static dyn Driver> + Sync + '_ {
-            move |t| self.drivers.iter().find(|d| d.rtype == t).map(|d| *d as &'static dyn Driver)
+            move |t| {
+                self.drivers
+                    .iter()
+                    .find(|d| d.rtype == t)
+                    .map(|d| *d as &'static dyn Driver)
+            }
         }
         fn log(&self) -> Vec<String> {
             std::mem::take(&mut *self.fake.log.lock().expect("lock"))
         }
         fn position(log: &[String], entry: &str) -> usize {
-            log.iter().position(|l| l == entry).unwrap_or_else(|| panic!("{entry} not in {log:?}"))
+            log.iter()
+                .position(|l| l == entry)
+                .unwrap_or_else(|| panic!("{entry} not in {log:?}"))
         }
     }
 
@@ -703,7 +739,11 @@ mod tests {
                 "fake_mapping.m: not applied because fake_function.f failed",
             ]
         );
-        assert_eq!(h.fake.store.lock().expect("lock").len(), 3, "nothing orphaned, nothing extra");
+        assert_eq!(
+            h.fake.store.lock().expect("lock").len(),
+            3,
+            "nothing orphaned, nothing extra"
+        );
     }
 
     #[tokio::test]
@@ -770,7 +810,11 @@ mod tests {
         let all = first.children.keys().cloned().collect();
         delete_children(&h.target(), &mut out, all, &h.lookup()).await;
         let left: Vec<&str> = out.children.keys().map(String::as_str).collect();
-        assert_eq!(left, ["fake_function.f", "fake_role.r"], "the role stays while the function exists");
+        assert_eq!(
+            left,
+            ["fake_function.f", "fake_role.r"],
+            "the role stays while the function exists"
+        );
         assert_eq!(out.errors, ["fake_function.f: DeleteThing: InUse"]);
     }
 
@@ -789,7 +833,10 @@ mod tests {
         let (out, drift) = read_with(&h.target(), &e, first.children, &h.lookup()).await;
         assert!(out.errors.is_empty());
         assert!(!out.children.contains_key("fake_role.r"));
-        let messages: Vec<String> = drift.iter().map(|d| format!("{}: {}", d.component, d.message)).collect();
+        let messages: Vec<String> = drift
+            .iter()
+            .map(|d| format!("{}: {}", d.component, d.message))
+            .collect();
         assert_eq!(
             messages,
             [

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod terraform;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
