@@ -29,7 +29,6 @@ locals {
 # the DynamoDB table and ECS Exec sessions.
 # ---------------------------------------------------------------------------------------------
 
-# wellarch:ignore SEC017 -- a key policy's only valid Resource is "*", which means this key; each statement names the one principal allowed, and a condition where the service sets one
 data "aws_iam_policy_document" "kms" {
   statement {
     sid = "AccountAdministersAndDelegatesUseToIam"

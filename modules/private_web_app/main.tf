@@ -28,7 +28,6 @@ locals {
 # the alarm topic, EKS secrets, Aurora storage, Performance Insights and the master password.
 # ---------------------------------------------------------------------------------------------
 
-# wellarch:ignore SEC017 -- a key policy's only valid Resource is "*", which means this key; each statement names the one principal allowed, and a condition where the service sets one
 data "aws_iam_policy_document" "kms" {
   statement {
     sid = "AccountAdministersAndDelegatesUseToIam"
