@@ -13,6 +13,16 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::{Map, Value};
 
+pub mod apigatewayv2_api;
+pub mod apigatewayv2_authorizer;
+pub mod apigatewayv2_integration;
+pub mod apigatewayv2_route;
+pub mod apigatewayv2_stage;
+pub mod cloudfront_distribution;
+mod edge_common;
+pub mod route53_record;
+pub mod wafv2_web_acl;
+
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
 pub const COMPOSITE_TAG: &str = "wellarch:composite";
 pub const COMPONENT_TAG: &str = "wellarch:component";
@@ -149,7 +159,16 @@ pub fn driver(resource_type: &str) -> Option<&'static dyn Driver> {
 
 /// Every driver, one per file of this module.
 pub fn drivers() -> Vec<&'static dyn Driver> {
-    vec![]
+    vec![
+        &apigatewayv2_api::ApiGatewayV2Api,
+        &apigatewayv2_authorizer::ApiGatewayV2Authorizer,
+        &apigatewayv2_integration::ApiGatewayV2Integration,
+        &apigatewayv2_route::ApiGatewayV2Route,
+        &apigatewayv2_stage::ApiGatewayV2Stage,
+        &cloudfront_distribution::CloudFrontDistribution,
+        &route53_record::Route53Record,
+        &wafv2_web_acl::Wafv2WebAcl,
+    ]
 }
 
 /// The `id` of a child state, or an error naming the component.
