@@ -188,7 +188,8 @@ enum Step {
     Unchanged,
     Created(Child),
     Updated(Child),
-    /// The old child was deleted; creating the new one then failed.
+    /// The child now recorded (if any) replaces whatever was there, and the error (if any)
+    /// that stopped it from converging.
     Replaced(Option<Child>, Option<DriverError>),
     Failed(DriverError),
     /// The old child is gone but nothing replaced it.
@@ -324,6 +325,10 @@ async fn apply_one(
     let Some(existing) = existing else {
         return match guarded(target, driver.create(&ctx, &want)).await {
             Ok(state) => Step::Created(child_of(component, state)),
+            Err(DriverError {
+                message,
+                created: Some(state),
+            }) => Step::Replaced(Some(child_of(component, state)), Some(DriverError::new(message))),
             Err(e) => Step::Failed(e),
         };
     };
@@ -337,6 +342,10 @@ async fn apply_one(
         }
         return match guarded(target, driver.create(&ctx, &want)).await {
             Ok(state) => Step::Replaced(Some(child_of(component, state)), None),
+            Err(DriverError {
+                message,
+                created: Some(state),
+            }) => Step::Replaced(Some(child_of(component, state)), Some(DriverError::new(message))),
             Err(e) => Step::Lost(e),
         };
     }
@@ -530,6 +539,7 @@ mod tests {
         store: Mutex<BTreeMap<String, Map<String, Value>>>,
         log: Mutex<Vec<String>>,
         fail_create: Vec<&'static str>,
+        fail_after_create: Vec<&'static str>,
         fail_delete: Vec<&'static str>,
     }
 
@@ -557,6 +567,12 @@ mod tests {
                 .push(format!("create {}", ctx.component));
             if self.fake.fail_create.contains(&self.rtype) {
                 return Err(DriverError::new("CreateThing: LimitExceeded: too many"));
+            }
+            if self.fake.fail_after_create.contains(&self.rtype) {
+                let id = "half-made".to_string();
+                let state: ChildState = [("id".to_string(), json!(id))].into_iter().collect();
+                self.fake.store.lock().expect("lock").insert(id, state.clone());
+                return Err(DriverError::after_create("waiting for Ready: timed out", state));
             }
             let mut state = desired.clone();
             let id = format!("{}-id", desired.get("name").and_then(Value::as_str).unwrap_or("x"));
@@ -744,6 +760,18 @@ mod tests {
             3,
             "nothing orphaned, nothing extra"
         );
+    }
+
+    #[tokio::test]
+    async fn a_child_made_before_its_create_failed_is_recorded() {
+        let h = Harness::new(Fake {
+            fail_after_create: vec!["fake_role"],
+            ..Fake::default()
+        });
+        let out = apply_with(&h.target(), &expansion("q"), Children::new(), &h.lookup()).await;
+        assert_eq!(out.children["fake_role.r"].state["id"], json!("half-made"));
+        assert!(out.errors.contains(&"fake_role.r: waiting for Ready: timed out".to_string()), "{:?}", out.errors);
+        assert!(!out.children.contains_key("fake_function.f"), "dependents wait for a converged role");
     }
 
     #[tokio::test]

@@ -75,15 +75,27 @@ impl ChildCtx<'_> {
 }
 
 /// Why a driver call failed, with the AWS operation that failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DriverError {
     pub message: String,
+    /// Set by `create` when the resource was made but a later step failed (a wait timed
+    /// out, tagging failed): the orchestrator records it so nothing is orphaned.
+    pub created: Option<ChildState>,
 }
 
 impl DriverError {
     pub fn new(message: impl Into<String>) -> Self {
         DriverError {
             message: message.into(),
+            created: None,
+        }
+    }
+
+    /// A `create` failure after the resource came to exist.
+    pub fn after_create(message: impl Into<String>, state: ChildState) -> Self {
+        DriverError {
+            message: message.into(),
+            created: Some(state),
         }
     }
 }
