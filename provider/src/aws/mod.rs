@@ -13,6 +13,16 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::{Map, Value};
 
+pub mod bounded_wait;
+pub mod cognito_user_pool;
+pub mod cognito_user_pool_client;
+pub mod driver_attrs;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod lambda_event_source_mapping;
+pub mod lambda_function;
+pub mod policy_json;
+
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
 pub const COMPOSITE_TAG: &str = "wellarch:composite";
 pub const COMPONENT_TAG: &str = "wellarch:component";
@@ -149,7 +159,14 @@ pub fn driver(resource_type: &str) -> Option<&'static dyn Driver> {
 
 /// Every driver, one per file of this module.
 pub fn drivers() -> Vec<&'static dyn Driver> {
-    vec![]
+    vec![
+        &iam_role::IamRole,
+        &iam_role_policy::IamRolePolicy,
+        &lambda_function::LambdaFunction,
+        &lambda_event_source_mapping::LambdaEventSourceMapping,
+        &cognito_user_pool::CognitoUserPool,
+        &cognito_user_pool_client::CognitoUserPoolClient,
+    ]
 }
 
 /// The `id` of a child state, or an error naming the component.
