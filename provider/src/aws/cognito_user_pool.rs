@@ -84,7 +84,10 @@ impl Settings {
 }
 
 /// The pool and its MFA configuration, `None` when the pool does not exist.
-async fn find_pool(client: &Client, id: &str) -> Result<Option<(UserPoolType, GetUserPoolMfaConfigOutput)>, DriverError> {
+async fn find_pool(
+    client: &Client,
+    id: &str,
+) -> Result<Option<(UserPoolType, GetUserPoolMfaConfigOutput)>, DriverError> {
     let pool = match client.describe_user_pool().user_pool_id(id).send().await {
         Ok(out) => out.user_pool,
         Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
@@ -141,14 +144,23 @@ fn pool_state(
     state.insert("software_token_mfa_configuration".into(), software_token);
     state.insert(
         "auto_verified_attributes".into(),
-        string_set(pool.auto_verified_attributes().iter().map(VerifiedAttributeType::as_str)),
+        string_set(
+            pool.auto_verified_attributes()
+                .iter()
+                .map(VerifiedAttributeType::as_str),
+        ),
     );
     state.insert("tags".into(), tags);
     state.insert("tags_all".into(), tags_all);
     Ok(state)
 }
 
-async fn current_state(ctx: &ChildCtx<'_>, client: &Client, id: &str, prior: &Map<String, Value>) -> Result<ChildState, DriverError> {
+async fn current_state(
+    ctx: &ChildCtx<'_>,
+    client: &Client,
+    id: &str,
+    prior: &Map<String, Value>,
+) -> Result<ChildState, DriverError> {
     let (pool, mfa) = find_pool(client, id)
         .await?
         .ok_or_else(|| DriverError::new(format!("Cognito user pool {id} vanished")))?;

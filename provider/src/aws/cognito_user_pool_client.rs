@@ -6,7 +6,9 @@
 
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserPoolClientType};
+use aws_sdk_cognitoidentityprovider::types::{
+    ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserPoolClientType,
+};
 use serde_json::{Map, Value, json};
 
 use crate::aws::bounded_wait::until;
@@ -77,10 +79,16 @@ fn client_state(c: &UserPoolClientType) -> Result<ChildState, DriverError> {
     );
     state.insert(
         "prevent_user_existence_errors".into(),
-        json!(c.prevent_user_existence_errors().map(PreventUserExistenceErrorTypes::as_str)),
+        json!(
+            c.prevent_user_existence_errors()
+                .map(PreventUserExistenceErrorTypes::as_str)
+        ),
     );
     // Unset validities read as 0, as in `hashicorp/aws`.
-    state.insert("access_token_validity".into(), json!(c.access_token_validity().unwrap_or(0)));
+    state.insert(
+        "access_token_validity".into(),
+        json!(c.access_token_validity().unwrap_or(0)),
+    );
     state.insert("id_token_validity".into(), json!(c.id_token_validity().unwrap_or(0)));
     state.insert("refresh_token_validity".into(), json!(c.refresh_token_validity()));
     Ok(state)
@@ -183,7 +191,13 @@ impl Driver for CognitoUserPoolClient {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let (pool, id) = (pool_of(state)?, state_id(state)?);
-        match client.delete_user_pool_client().user_pool_id(pool).client_id(id).send().await {
+        match client
+            .delete_user_pool_client()
+            .user_pool_id(pool)
+            .client_id(id)
+            .send()
+            .await
+        {
             Ok(_) => {}
             Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
             Err(e) => return Err(aws_error("DeleteUserPoolClient", e)),

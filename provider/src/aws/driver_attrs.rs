@@ -178,13 +178,20 @@ pub fn configured_tags(desired: &Map<String, Value>) -> Result<Value, DriverErro
 
 /// What to tag and untag to go from `current` to `wanted` (tags are authoritative: keys
 /// nobody configured are removed, as `hashicorp/aws` does with `tags_all`).
-pub fn tag_changes(current: &HashMap<String, String>, wanted: &HashMap<String, String>) -> (HashMap<String, String>, Vec<String>) {
+pub fn tag_changes(
+    current: &HashMap<String, String>,
+    wanted: &HashMap<String, String>,
+) -> (HashMap<String, String>, Vec<String>) {
     let set = wanted
         .iter()
         .filter(|(k, v)| current.get(k.as_str()) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut remove: Vec<String> = current.keys().filter(|k| !wanted.contains_key(k.as_str())).cloned().collect();
+    let mut remove: Vec<String> = current
+        .keys()
+        .filter(|k| !wanted.contains_key(k.as_str()))
+        .cloned()
+        .collect();
     remove.sort();
     (set, remove)
 }
@@ -226,8 +233,14 @@ mod tests {
     #[test]
     fn blocks_are_single_objects_in_arrays() {
         let a = obj(json!({"one": [{"x": 1}], "bare": {"x": 2}, "empty": [], "two": [{}, {}]}));
-        assert_eq!(opt_block(&a, "one").ok().flatten().and_then(|m| m.get("x")), Some(&json!(1)));
-        assert_eq!(opt_block(&a, "bare").ok().flatten().and_then(|m| m.get("x")), Some(&json!(2)));
+        assert_eq!(
+            opt_block(&a, "one").ok().flatten().and_then(|m| m.get("x")),
+            Some(&json!(1))
+        );
+        assert_eq!(
+            opt_block(&a, "bare").ok().flatten().and_then(|m| m.get("x")),
+            Some(&json!(2))
+        );
         assert_eq!(opt_block(&a, "empty"), Ok(None));
         assert!(opt_block(&a, "two").is_err());
     }

@@ -27,7 +27,7 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 }
 
 /// The role named `name`, `None` when IAM does not know it.
-pub(crate) async fn find_role(client: &Client, name: &str) -> Result<Option<Role>, DriverError> {
+async fn find_role(client: &Client, name: &str) -> Result<Option<Role>, DriverError> {
     match client.get_role().role_name(name).send().await {
         Ok(out) => Ok(out.role),
         Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
@@ -95,7 +95,13 @@ async fn detach_everything(client: &Client, name: &str) -> Result<bool, DriverEr
         Err(e) => return Err(aws_error("ListRolePolicies", e)),
     };
     for policy in inline {
-        match client.delete_role_policy().role_name(name).policy_name(&policy).send().await {
+        match client
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(&policy)
+            .send()
+            .await
+        {
             Ok(_) => {}
             Err(e) if has_code(&e, NOT_FOUND) => {}
             Err(e) => return Err(aws_error("DeleteRolePolicy", e)),
@@ -145,6 +151,18 @@ async fn detach_everything(client: &Client, name: &str) -> Result<bool, DriverEr
     Ok(true)
 }
 
+/// A failed deletion attempt; `conflict` when IAM still sees something attached.
+struct DeleteAttempt {
+    conflict: bool,
+    error: DriverError,
+}
+
+impl DeleteAttempt {
+    fn failed(error: DriverError) -> Self {
+        DeleteAttempt { conflict: false, error }
+    }
+}
+
 #[async_trait]
 impl Driver for IamRole {
     fn resource_type(&self) -> &'static str {
@@ -177,10 +195,14 @@ impl Driver for IamRole {
             .await
             .map_err(|e| aws_error("CreateRole", e))?;
 
-        let role = until(&format!("IAM role {name} to be visible"), ctx.env.component_timeout, || {
-            let client = &client;
-            async move { find_role(client, name).await }
-        })
+        let role = until(
+            &format!("IAM role {name} to be visible"),
+            ctx.env.component_timeout,
+            || {
+                let client = &client;
+                async move { find_role(client, name).await }
+            },
+        )
         .await?;
         role_state(ctx, desired, &role)
     }
@@ -208,7 +230,10 @@ impl Driver for IamRole {
         let policy = req_str(desired, "assume_role_policy")?;
         let wanted_policy =
             policy_json::canonical(policy).map_err(|e| DriverError::new(format!("assume_role_policy: {e}")))?;
-        let current_policy = role.assume_role_policy_document().map(policy_json::from_iam).transpose()?;
+        let current_policy = role
+            .assume_role_policy_document()
+            .map(policy_json::from_iam)
+            .transpose()?;
         if current_policy.as_deref() != Some(wanted_policy.as_str()) {
             client
                 .update_assume_role_policy()
@@ -264,22 +289,26 @@ impl Driver for IamRole {
         // DeleteConflict: detach again and retry within the timeout.
         retry_while(
             timeout,
-            |e: &DriverError| e.message.starts_with("DeleteRole: DeleteConflict"),
+            |attempt: &DeleteAttempt| attempt.conflict,
             || {
                 let client = &client;
                 async move {
-                    if !detach_everything(client, name).await? {
+                    if !detach_everything(client, name).await.map_err(DeleteAttempt::failed)? {
                         return Ok(());
                     }
                     match client.delete_role().role_name(name).send().await {
                         Ok(_) => Ok(()),
                         Err(e) if has_code(&e, NOT_FOUND) => Ok(()),
-                        Err(e) => Err(aws_error("DeleteRole", e)),
+                        Err(e) => Err(DeleteAttempt {
+                            conflict: has_code(&e, &["DeleteConflict"]),
+                            error: aws_error("DeleteRole", e),
+                        }),
                     }
                 }
             },
         )
-        .await?;
+        .await
+        .map_err(|attempt| attempt.error)?;
         until(&format!("IAM role {name} to be deleted"), timeout, || {
             let client = &client;
             async move { Ok(find_role(client, name).await?.is_none().then_some(())) }

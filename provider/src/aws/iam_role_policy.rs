@@ -113,7 +113,13 @@ impl Driver for IamRolePolicy {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let (role, name) = split_id(state_id(state)?)?;
-        match client.delete_role_policy().role_name(role).policy_name(name).send().await {
+        match client
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+        {
             Ok(_) => {}
             Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
             Err(e) => return Err(aws_error("DeleteRolePolicy", e)),

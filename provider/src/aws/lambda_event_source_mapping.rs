@@ -51,7 +51,11 @@ async fn find_mapping(client: &Client, uuid: &str) -> Result<Option<GetEventSour
 }
 
 /// Waits for `Enabled` or `Disabled`, the states in which the mapping accepts changes.
-async fn wait_settled(ctx: &ChildCtx<'_>, client: &Client, uuid: &str) -> Result<GetEventSourceMappingOutput, DriverError> {
+async fn wait_settled(
+    ctx: &ChildCtx<'_>,
+    client: &Client,
+    uuid: &str,
+) -> Result<GetEventSourceMappingOutput, DriverError> {
     until(
         &format!("event source mapping {uuid} to be Enabled or Disabled"),
         ctx.env.component_timeout,
@@ -204,11 +208,15 @@ impl Driver for LambdaEventSourceMapping {
         let client = client(ctx);
         let uuid = state_id(state)?;
         let timeout = ctx.env.component_timeout;
-        let deleted = retry_while(timeout, in_use, || client.delete_event_source_mapping().uuid(uuid).send()).await;
+        let deleted = retry_while(timeout, in_use, || {
+            client.delete_event_source_mapping().uuid(uuid).send()
+        })
+        .await;
         match deleted {
             Ok(_) => {}
             Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            // Some endpoints answer a 404 without an error code: gone is gone.
+            // Whatever the error, a mapping that no longer exists is deleted (a concurrent
+            // delete, or an endpoint answering 404 without an error code).
             Err(e) => {
                 if find_mapping(&client, uuid).await?.is_some() {
                     return Err(aws_error("DeleteEventSourceMapping", e));

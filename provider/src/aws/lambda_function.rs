@@ -45,9 +45,7 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 /// Lambda's answer for a role IAM has not propagated yet (seconds after `CreateRole`).
 fn role_not_yet_assumable<E: ProvideErrorMetadata>(err: &E) -> bool {
     has_code(err, &["InvalidParameterValueException"])
-        && err
-            .message()
-            .is_some_and(|m| m.contains("cannot be assumed by Lambda"))
+        && err.message().is_some_and(|m| m.contains("cannot be assumed by Lambda"))
 }
 
 /// base64 SHA-256 of a deployment package: `hashicorp/aws`'s `source_code_hash` and
@@ -239,7 +237,11 @@ async fn wait_ready(ctx: &ChildCtx<'_>, client: &Client, name: &str) -> Result<(
 }
 
 /// The state from `GetFunction`; `prior` supplies the code source and configured tags.
-fn function_state(ctx: &ChildCtx<'_>, prior: &Map<String, Value>, out: &GetFunctionOutput) -> Result<ChildState, DriverError> {
+fn function_state(
+    ctx: &ChildCtx<'_>,
+    prior: &Map<String, Value>,
+    out: &GetFunctionOutput,
+) -> Result<ChildState, DriverError> {
     let config = out
         .configuration()
         .ok_or_else(|| DriverError::new("GetFunction: the answer has no configuration"))?;
@@ -308,7 +310,12 @@ fn function_state(ctx: &ChildCtx<'_>, prior: &Map<String, Value>, out: &GetFunct
     Ok(state)
 }
 
-async fn current_state(ctx: &ChildCtx<'_>, client: &Client, name: &str, prior: &Map<String, Value>) -> Result<ChildState, DriverError> {
+async fn current_state(
+    ctx: &ChildCtx<'_>,
+    client: &Client,
+    name: &str,
+    prior: &Map<String, Value>,
+) -> Result<ChildState, DriverError> {
     let out = find_function(client, name)
         .await?
         .ok_or_else(|| DriverError::new(format!("Lambda function {name} vanished")))?;
@@ -415,23 +422,19 @@ impl Driver for LambdaFunction {
             let environment = settings
                 .environment()
                 .unwrap_or_else(|| Environment::builder().set_variables(Some(HashMap::new())).build());
-            retry_while(
-                ctx.env.component_timeout,
-                role_not_yet_assumable,
-                || {
-                    client
-                        .update_function_configuration()
-                        .function_name(name)
-                        .role(&settings.role)
-                        .set_runtime(settings.runtime.as_deref().map(Runtime::from))
-                        .set_handler(settings.handler.clone())
-                        .set_memory_size(settings.memory_size)
-                        .set_timeout(settings.timeout)
-                        .environment(environment.clone())
-                        .set_tracing_config(settings.tracing())
-                        .send()
-                },
-            )
+            retry_while(ctx.env.component_timeout, role_not_yet_assumable, || {
+                client
+                    .update_function_configuration()
+                    .function_name(name)
+                    .role(&settings.role)
+                    .set_runtime(settings.runtime.as_deref().map(Runtime::from))
+                    .set_handler(settings.handler.clone())
+                    .set_memory_size(settings.memory_size)
+                    .set_timeout(settings.timeout)
+                    .environment(environment.clone())
+                    .set_tracing_config(settings.tracing())
+                    .send()
+            })
             .await
             .map_err(|e| aws_error("UpdateFunctionConfiguration", e))?;
             wait_ready(ctx, &client, name).await?;
@@ -446,10 +449,7 @@ impl Driver for LambdaFunction {
                     .s3_key(key)
                     .set_s3_object_version(version.clone()),
             };
-            request
-                .send()
-                .await
-                .map_err(|e| aws_error("UpdateFunctionCode", e))?;
+            request.send().await.map_err(|e| aws_error("UpdateFunctionCode", e))?;
             wait_ready(ctx, &client, name).await?;
         }
 

@@ -148,7 +148,9 @@ mod tests {
         let encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%7B%22Effect%22%3A%20%22Allow%22%2C%20%22Action%22%3A%20%22s3%3AGet%2A%22%2C%20%22Resource%22%3A%20%22arn%3Aaws%3As3%3A%3A%3Aa%2Bb%2F%2A%22%7D%5D%7D";
         assert_eq!(
             from_iam(encoded).ok().as_deref(),
-            Some(r#"{"Statement":[{"Action":"s3:Get*","Effect":"Allow","Resource":"arn:aws:s3:::a+b/*"}],"Version":"2012-10-17"}"#)
+            Some(
+                r#"{"Statement":[{"Action":"s3:Get*","Effect":"Allow","Resource":"arn:aws:s3:::a+b/*"}],"Version":"2012-10-17"}"#
+            )
         );
         assert_eq!(from_iam(r#" {"a":1}"#).ok().as_deref(), Some(r#"{"a":1}"#));
         assert!(from_iam("%7Bnot json").is_err());
