@@ -770,8 +770,16 @@ mod tests {
         });
         let out = apply_with(&h.target(), &expansion("q"), Children::new(), &h.lookup()).await;
         assert_eq!(out.children["fake_role.r"].state["id"], json!("half-made"));
-        assert!(out.errors.contains(&"fake_role.r: waiting for Ready: timed out".to_string()), "{:?}", out.errors);
-        assert!(!out.children.contains_key("fake_function.f"), "dependents wait for a converged role");
+        assert!(
+            out.errors
+                .contains(&"fake_role.r: waiting for Ready: timed out".to_string()),
+            "{:?}",
+            out.errors
+        );
+        assert!(
+            !out.children.contains_key("fake_function.f"),
+            "dependents wait for a converged role"
+        );
     }
 
     #[tokio::test]

@@ -18,8 +18,17 @@ pub mod apigatewayv2_authorizer;
 pub mod apigatewayv2_integration;
 pub mod apigatewayv2_route;
 pub mod apigatewayv2_stage;
+pub mod bounded_wait;
 pub mod cloudfront_distribution;
+pub mod cognito_user_pool;
+pub mod cognito_user_pool_client;
+pub mod driver_attrs;
 mod edge_common;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod lambda_event_source_mapping;
+pub mod lambda_function;
+pub mod policy_json;
 pub mod route53_record;
 pub mod wafv2_web_acl;
 
@@ -180,6 +189,12 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &cloudfront_distribution::CloudFrontDistribution,
         &route53_record::Route53Record,
         &wafv2_web_acl::Wafv2WebAcl,
+        &iam_role::IamRole,
+        &iam_role_policy::IamRolePolicy,
+        &lambda_function::LambdaFunction,
+        &lambda_event_source_mapping::LambdaEventSourceMapping,
+        &cognito_user_pool::CognitoUserPool,
+        &cognito_user_pool_client::CognitoUserPoolClient,
     ]
 }
 
