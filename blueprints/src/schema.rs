@@ -143,10 +143,9 @@ impl Attribute {
 pub enum Nesting {
     /// At most one; absent is null.
     Single,
-    List {
-        min: u32,
-        max: u32,
-    },
+    /// A list of blocks; `max: 0` means no limit (Terraform's convention). `min: 1, max: 1`
+    /// is a required block that appears once.
+    List { min: u32, max: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq)]
