@@ -13,6 +13,21 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::{Map, Value};
 
+pub mod attrs;
+pub mod cloudwatch_log_group;
+pub mod cloudwatch_metric_alarm;
+pub mod dynamodb_table;
+pub mod s3_bucket;
+pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_server_side_encryption_configuration;
+pub mod s3_bucket_versioning;
+pub mod s3_client;
+pub mod sns_topic;
+pub mod sns_topic_subscription;
+pub mod sqs_queue;
+pub mod tags;
+pub mod wait;
+
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
 pub const COMPOSITE_TAG: &str = "wellarch:composite";
 pub const COMPONENT_TAG: &str = "wellarch:component";
@@ -149,7 +164,18 @@ pub fn driver(resource_type: &str) -> Option<&'static dyn Driver> {
 
 /// Every driver, one per file of this module.
 pub fn drivers() -> Vec<&'static dyn Driver> {
-    vec![]
+    vec![
+        &sqs_queue::SqsQueue,
+        &sns_topic::SnsTopic,
+        &sns_topic_subscription::SnsTopicSubscription,
+        &dynamodb_table::DynamodbTable,
+        &s3_bucket::S3Bucket,
+        &s3_bucket_versioning::S3BucketVersioning,
+        &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
+        &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
+        &cloudwatch_log_group::CloudwatchLogGroup,
+        &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+    ]
 }
 
 /// The `id` of a child state, or an error naming the component.
