@@ -154,11 +154,6 @@ pub fn map_value(map: &BTreeMap<String, String>) -> Value {
     Value::Object(map.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
-/// A string list as a state value.
-pub fn list_value<S: AsRef<str>>(items: &[S]) -> Value {
-    Value::Array(items.iter().map(|s| Value::String(s.as_ref().to_string())).collect())
-}
-
 /// A number as a state value: whole numbers as JSON integers, so `80` read back from an API
 /// that returns doubles still equals the `80` that was desired.
 pub fn number(f: f64) -> Value {
@@ -167,12 +162,6 @@ pub fn number(f: f64) -> Value {
     } else {
         serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
     }
-}
-
-/// Whether `key` differs between two attribute sets (absent and `null` are the same).
-pub fn changed(a: &Attrs, b: &Attrs, key: &str) -> bool {
-    let norm = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
-    norm(a.get(key)) != norm(b.get(key))
 }
 
 /// Keys of objects sorted, recursively, so two spellings of one document compare equal.

@@ -53,10 +53,10 @@ async fn put_status(
     status: &str,
     mfa_delete: Option<&str>,
 ) -> Result<(), DriverError> {
-    let (current, _) = find_versioning(client, bucket)
-        .await?
-        .ok_or_else(|| DriverError::new(format!("bucket {bucket} does not exist")))?;
     if status == DISABLED {
+        let (current, _) = find_versioning(client, bucket)
+            .await?
+            .ok_or_else(|| DriverError::new(format!("bucket {bucket} does not exist")))?;
         if current == DISABLED {
             return Ok(());
         }
@@ -155,17 +155,23 @@ impl Driver for S3BucketVersioning {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        let Some((current, _)) = find_versioning(&client, bucket).await? else {
-            return Ok(());
-        };
-        if current == DISABLED {
+        // A configuration of `Disabled` never changed the bucket, so there is nothing to undo.
+        if wanted(state).is_ok_and(|(status, _)| status == DISABLED) {
             return Ok(());
         }
-        match put_status(ctx, &client, bucket, "Suspended", None).await {
-            Ok(()) => Ok(()),
-            // Gone between the two calls.
-            Err(_) if find_versioning(&client, bucket).await?.is_none() => Ok(()),
-            Err(e) => Err(e),
+        let config = VersioningConfiguration::builder()
+            .status(BucketVersioningStatus::Suspended)
+            .build();
+        match client
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(config)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if has_code(&e, NO_SUCH_BUCKET) => Ok(()),
+            Err(e) => Err(aws_error("PutBucketVersioning", e)),
         }
     }
 }

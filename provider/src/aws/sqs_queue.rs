@@ -353,3 +353,52 @@ impl Driver for SqsQueue {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn desired_values_take_their_sqs_spelling() {
+        let desired = json!({
+            "visibility_timeout_seconds": "180",
+            "sqs_managed_sse_enabled": true,
+            "redrive_allow_policy": r#"{"redrivePermission": "denyAll"}"#,
+            "redrive_policy": "{not json",
+        });
+        let desired = desired.as_object().expect("object");
+        assert_eq!(
+            encode(desired, "visibility_timeout_seconds", Kind::Int),
+            Ok(Some("180".into()))
+        );
+        assert_eq!(
+            encode(desired, "sqs_managed_sse_enabled", Kind::Bool),
+            Ok(Some("true".into()))
+        );
+        assert_eq!(encode(desired, "delay_seconds", Kind::Int), Ok(None));
+        // JSON documents go to SQS as written, after a syntax check that names the attribute.
+        assert_eq!(
+            encode(desired, "redrive_allow_policy", Kind::Json),
+            Ok(Some(r#"{"redrivePermission": "denyAll"}"#.into()))
+        );
+        assert!(encode(desired, "redrive_policy", Kind::Json).is_err_and(|e| e.message.contains("`redrive_policy`")));
+    }
+
+    #[test]
+    fn sqs_values_compare_by_meaning() {
+        let s = |v: &str| Some(v.to_string());
+        assert!(same(Kind::Int, "30", s("30").as_ref()));
+        assert!(!same(Kind::Int, "30", s("31").as_ref()));
+        assert!(same(Kind::Bool, "true", s("True").as_ref()));
+        assert!(same(
+            Kind::Json,
+            r#"{"a":1,"b":2}"#,
+            s(r#"{ "b": 2, "a": 1 }"#).as_ref()
+        ));
+        // An attribute SQS leaves out is unset: equal to "" only.
+        assert!(same(Kind::Json, "", None));
+        assert!(!same(Kind::Json, r#"{"redrivePermission":"allowAll"}"#, None));
+        assert!(same(Kind::Str, "", None));
+    }
+}

@@ -9,8 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::attrs::{self, Attrs};
 use super::{COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, DriverError};
 
@@ -82,18 +80,6 @@ pub fn diff(actual: &Tags, wanted: &Tags) -> Diff {
             .collect(),
         remove: actual.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect(),
     }
-}
-
-/// A state's `tags` value as written by [`put_state`], for tests and callers that need it.
-pub fn from_value(value: Option<&Value>) -> Tags {
-    value
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
