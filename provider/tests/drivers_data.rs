@@ -273,6 +273,18 @@ async fn sqs_queue_drift() {
         "untouched attributes read as before"
     );
 
+    // Set back out of band: a refresh from the drifted state no longer shows the context tag.
+    sqs(&fx)
+        .tag_queue()
+        .queue_url(url)
+        .tags("team", "orders")
+        .tags("env", "test")
+        .send()
+        .await
+        .expect("TagQueue out of band");
+    let reread = d.read(&fx.ctx(), &read).await.expect("read").expect("queue exists");
+    assert_eq!(reread["tags"], json!({"team": "orders"}));
+
     // Update brings AWS back to the configuration.
     let fixed = d.update(&fx.ctx(), &read, &desired).await.expect("update");
     let read = d.read(&fx.ctx(), &fixed).await.expect("read").expect("queue exists");

@@ -399,6 +399,7 @@ impl Driver for DynamodbTable {
         let Some(table) = find_table(&client, name).await? else {
             return Ok(None);
         };
+        // Being deleted (by us or out of band): it will not be usable again.
         if table.table_status() == Some(&TableStatus::Deleting) {
             return Ok(None);
         }

@@ -32,12 +32,14 @@ pub fn wanted(ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Tags, DriverError> 
     Ok(all)
 }
 
-/// The `tags` a read reports for tags `actual` on AWS: those the child configures, and
-/// every other tag unless it is exactly what `ctx.tags` puts there.
-pub fn visible(ctx: &ChildCtx<'_>, configured: &Tags, actual: &Tags) -> Tags {
+/// The `tags` a read reports for tags `actual` on AWS: every tag except those that carry
+/// exactly the value `ctx.tags` puts there, unless the previous state showed that very tag
+/// (the child configures it too). A context tag changed out of band thus shows, and stops
+/// showing once it is set back; a context tag the child configures itself always shows.
+pub fn visible(ctx: &ChildCtx<'_>, prior: &Tags, actual: &Tags) -> Tags {
     actual
         .iter()
-        .filter(|(k, v)| configured.contains_key(*k) || ctx.tags.get(*k) != Some(*v))
+        .filter(|(k, v)| ctx.tags.get(*k) != Some(*v) || prior.get(*k) == Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -49,7 +51,7 @@ pub fn put_state(state: &mut Attrs, tags: &Tags, tags_all: &Tags) {
 }
 
 /// Writes the state tags of a child read back with `actual` tags; `prior` is its previous
-/// state (which says which tags it configures).
+/// state (whose `tags` say which context tags it configures itself).
 pub fn put_read_state(ctx: &ChildCtx<'_>, state: &mut Attrs, prior: &Attrs, actual: &Tags) -> Result<(), DriverError> {
     let shown = visible(ctx, &configured(prior)?, actual);
     put_state(state, &shown, actual);
@@ -127,16 +129,34 @@ mod tests {
 
     #[test]
     fn read_shows_own_tags_and_changed_context_tags() {
-        let ctx_tags = tags(&[(COMPOSITE_TAG, "c"), ("env", "prod")]);
+        let ctx_tags = tags(&[(COMPOSITE_TAG, "c"), ("env", "prod"), ("owner", "platform")]);
         with_ctx(&ctx_tags, |ctx| {
-            let own = tags(&[("team", "a")]);
-            let in_sync = tags(&[(COMPOSITE_TAG, "c"), ("env", "prod"), ("team", "a")]);
+            // The child configures `team`, and `owner` with the context's own value.
+            let own = tags(&[("owner", "platform"), ("team", "a")]);
+            let in_sync = tags(&[
+                (COMPOSITE_TAG, "c"),
+                ("env", "prod"),
+                ("owner", "platform"),
+                ("team", "a"),
+            ]);
             assert_eq!(visible(ctx, &own, &in_sync), own);
-            let drifted = tags(&[(COMPOSITE_TAG, "c"), ("env", "test"), ("team", "a"), ("extra", "1")]);
+
+            let drifted = tags(&[
+                (COMPOSITE_TAG, "c"),
+                ("env", "test"),
+                ("owner", "platform"),
+                ("team", "a"),
+                ("extra", "1"),
+            ]);
+            let shown = visible(ctx, &own, &drifted);
             assert_eq!(
-                visible(ctx, &own, &drifted),
-                tags(&[("env", "test"), ("extra", "1"), ("team", "a")])
+                shown,
+                tags(&[("env", "test"), ("extra", "1"), ("owner", "platform"), ("team", "a")])
             );
+
+            // Read again after `env` is set back and `extra` removed: `env` no longer shows,
+            // though the previous read showed it.
+            assert_eq!(visible(ctx, &shown, &in_sync), own);
         });
     }
 
