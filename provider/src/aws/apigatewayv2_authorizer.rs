@@ -1,38 +1,41 @@
 //! `aws_apigatewayv2_authorizer`: a JWT (or Lambda) authorizer of an API Gateway v2 API.
 
 use async_trait::async_trait;
+use aws_sdk_apigatewayv2::Client;
+use aws_sdk_apigatewayv2::operation::get_authorizer::GetAuthorizerOutput;
 use aws_sdk_apigatewayv2::types::{AuthorizerType, JwtConfiguration};
 use serde_json::{Map, Value};
 
-use super::apigatewayv2_api::{NOT_FOUND, client};
-use super::edge_common::{
-    Attrs, block, block_value, opt_str, read_state, req_str, str_list, strings_value, wait_until,
-};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Authorizer;
 
 fn authorizer_type(desired: &Attrs) -> Result<AuthorizerType, DriverError> {
-    let raw = req_str(desired, "authorizer_type")?;
+    let raw = attrs::required_string(desired, "authorizer_type")?;
     AuthorizerType::try_parse(raw)
         .map_err(|_| DriverError::new(format!("`authorizer_type` must be JWT or REQUEST, got {raw}")))
 }
 
 /// `jwt_configuration [{audience, issuer}]` as the SDK type.
 fn jwt_configuration(desired: &Attrs) -> Result<Option<JwtConfiguration>, DriverError> {
-    let Some(jwt) = block(desired, "jwt_configuration")? else {
+    let Some(jwt) = attrs::block(desired, "jwt_configuration")? else {
         return Ok(None);
     };
     Ok(Some(
         JwtConfiguration::builder()
-            .set_audience(Some(str_list(jwt, "audience")?))
-            .set_issuer(opt_str(jwt, "issuer")?.map(str::to_string))
+            .set_audience(Some(attrs::string_list(jwt, "audience")?))
+            .set_issuer(attrs::owned_string(jwt, "issuer")?)
             .build(),
     ))
 }
 
-fn api_id(attrs: &Attrs) -> Result<&str, DriverError> {
-    req_str(attrs, "api_id")
+/// GetAuthorizer; `None` when the authorizer (or its API) does not exist.
+async fn find(client: &Client, api: &str, id: &str) -> Result<Option<GetAuthorizerOutput>, DriverError> {
+    let out = client.get_authorizer().api_id(api).authorizer_id(id).send().await;
+    found("GetAuthorizer", NOT_FOUND, out)
 }
 
 #[async_trait]
@@ -53,10 +56,10 @@ impl Driver for ApiGatewayV2Authorizer {
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let out = client(ctx)
             .create_authorizer()
-            .api_id(api_id(desired)?)
+            .api_id(parent_api(desired)?)
             .authorizer_type(authorizer_type(desired)?)
-            .name(req_str(desired, "name")?)
-            .set_identity_source(Some(str_list(desired, "identity_sources")?))
+            .name(attrs::required_string(desired, "name")?)
+            .set_identity_source(Some(attrs::string_list(desired, "identity_sources")?))
             .set_jwt_configuration(jwt_configuration(desired)?)
             .send()
             .await
@@ -71,16 +74,8 @@ impl Driver for ApiGatewayV2Authorizer {
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
         let id = state_id(state)?;
-        let out = match client(ctx)
-            .get_authorizer()
-            .api_id(api_id(state)?)
-            .authorizer_id(id)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(aws_error("GetAuthorizer", e)),
+        let Some(out) = find(&client(ctx), parent_api(state)?, id).await? else {
+            return Ok(None);
         };
         let mut actual = Map::new();
         actual.insert(
@@ -92,21 +87,21 @@ impl Driver for ApiGatewayV2Authorizer {
             ),
         );
         actual.insert("name".into(), Value::String(out.name().unwrap_or_default().to_string()));
-        actual.insert("identity_sources".into(), strings_value(out.identity_source()));
+        actual.insert("identity_sources".into(), attrs::strings_value(out.identity_source()));
         let jwt = match out.jwt_configuration() {
             Some(jwt) => {
                 let mut m = Map::new();
-                m.insert("audience".into(), strings_value(jwt.audience()));
+                m.insert("audience".into(), attrs::strings_value(jwt.audience()));
                 m.insert(
                     "issuer".into(),
                     Value::String(jwt.issuer().unwrap_or_default().to_string()),
                 );
-                block_value(m)
+                attrs::block_value(m)
             }
             None => Value::Array(Vec::new()),
         };
         actual.insert("jwt_configuration".into(), jwt);
-        Ok(Some(read_state(state, actual)))
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     async fn update(
@@ -118,11 +113,11 @@ impl Driver for ApiGatewayV2Authorizer {
         let id = state_id(state)?;
         client(ctx)
             .update_authorizer()
-            .api_id(api_id(state)?)
+            .api_id(parent_api(state)?)
             .authorizer_id(id)
             .authorizer_type(authorizer_type(desired)?)
-            .name(req_str(desired, "name")?)
-            .set_identity_source(Some(str_list(desired, "identity_sources")?))
+            .name(attrs::required_string(desired, "name")?)
+            .set_identity_source(Some(attrs::string_list(desired, "identity_sources")?))
             .set_jwt_configuration(jwt_configuration(desired)?)
             .send()
             .await
@@ -135,19 +130,16 @@ impl Driver for ApiGatewayV2Authorizer {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        let api = api_id(state)?;
-        match client.delete_authorizer().api_id(api).authorizer_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteAuthorizer", e)),
+        let api = parent_api(state)?;
+        let deleted = client.delete_authorizer().api_id(api).authorizer_id(id).send().await;
+        if found("DeleteAuthorizer", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        wait_until(ctx, &format!("authorizer {id} to be deleted"), || async {
-            match client.get_authorizer().api_id(api).authorizer_id(id).send().await {
-                Ok(_) => Ok(false),
-                Err(e) if has_code(&e, NOT_FOUND) => Ok(true),
-                Err(e) => Err(aws_error("GetAuthorizer", e)),
-            }
-        })
+        wait::until_gone(
+            &format!("authorizer {id} to be deleted"),
+            ctx.env.component_timeout,
+            || find(&client, api, id),
+        )
         .await
     }
 }

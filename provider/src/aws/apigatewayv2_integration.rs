@@ -4,17 +4,20 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use aws_sdk_apigatewayv2::Client;
+use aws_sdk_apigatewayv2::operation::get_integration::GetIntegrationOutput;
 use aws_sdk_apigatewayv2::types::IntegrationType;
 use serde_json::{Map, Value};
 
-use super::apigatewayv2_api::{NOT_FOUND, client};
-use super::edge_common::{Attrs, opt_i32, opt_str, read_state, req_str, str_map, string_map_value, wait_until};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Integration;
 
 fn integration_type(desired: &Attrs) -> Result<IntegrationType, DriverError> {
-    let raw = req_str(desired, "integration_type")?;
+    let raw = attrs::required_string(desired, "integration_type")?;
     IntegrationType::try_parse(raw).map_err(|_| {
         DriverError::new(format!(
             "`integration_type` must be one of AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK, got {raw}"
@@ -22,12 +25,10 @@ fn integration_type(desired: &Attrs) -> Result<IntegrationType, DriverError> {
     })
 }
 
-fn api_id(attrs: &Attrs) -> Result<&str, DriverError> {
-    req_str(attrs, "api_id")
-}
-
-fn owned(s: Option<&str>) -> Option<String> {
-    s.map(str::to_string)
+/// GetIntegration; `None` when the integration (or its API) does not exist.
+async fn find(client: &Client, api: &str, id: &str) -> Result<Option<GetIntegrationOutput>, DriverError> {
+    let out = client.get_integration().api_id(api).integration_id(id).send().await;
+    found("GetIntegration", NOT_FOUND, out)
 }
 
 #[async_trait]
@@ -46,16 +47,16 @@ impl Driver for ApiGatewayV2Integration {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
-        let params: HashMap<String, String> = str_map(desired, "request_parameters")?.into_iter().collect();
+        let params: HashMap<String, String> = attrs::string_map(desired, "request_parameters")?.into_iter().collect();
         let out = client(ctx)
             .create_integration()
-            .api_id(api_id(desired)?)
+            .api_id(parent_api(desired)?)
             .integration_type(integration_type(desired)?)
-            .set_integration_subtype(owned(opt_str(desired, "integration_subtype")?))
-            .set_credentials_arn(owned(opt_str(desired, "credentials_arn")?))
+            .set_integration_subtype(attrs::owned_string(desired, "integration_subtype")?)
+            .set_credentials_arn(attrs::owned_string(desired, "credentials_arn")?)
             .set_request_parameters((!params.is_empty()).then_some(params))
-            .set_payload_format_version(owned(opt_str(desired, "payload_format_version")?))
-            .set_timeout_in_millis(opt_i32(desired, "timeout_milliseconds")?)
+            .set_payload_format_version(attrs::owned_string(desired, "payload_format_version")?)
+            .set_timeout_in_millis(attrs::int32(desired, "timeout_milliseconds")?)
             .send()
             .await
             .map_err(|e| aws_error("CreateIntegration", e))?;
@@ -69,16 +70,8 @@ impl Driver for ApiGatewayV2Integration {
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
         let id = state_id(state)?;
-        let out = match client(ctx)
-            .get_integration()
-            .api_id(api_id(state)?)
-            .integration_id(id)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(aws_error("GetIntegration", e)),
+        let Some(out) = find(&client(ctx), parent_api(state)?, id).await? else {
+            return Ok(None);
         };
         let text = |s: Option<&str>| Value::String(s.unwrap_or_default().to_string());
         let mut actual = Map::new();
@@ -89,13 +82,12 @@ impl Driver for ApiGatewayV2Integration {
         actual.insert("integration_subtype".into(), text(out.integration_subtype()));
         actual.insert("credentials_arn".into(), text(out.credentials_arn()));
         let params = out.request_parameters().cloned().unwrap_or_default();
-        let params: std::collections::BTreeMap<String, String> = params.into_iter().collect();
-        actual.insert("request_parameters".into(), string_map_value(&params));
+        actual.insert("request_parameters".into(), attrs::map_value(&params));
         actual.insert("payload_format_version".into(), text(out.payload_format_version()));
         if let Some(ms) = out.timeout_in_millis() {
             actual.insert("timeout_milliseconds".into(), Value::from(ms));
         }
-        Ok(Some(read_state(state, actual)))
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     async fn update(
@@ -106,21 +98,21 @@ impl Driver for ApiGatewayV2Integration {
     ) -> Result<ChildState, DriverError> {
         let id = state_id(state)?;
         // UpdateIntegration merges request parameters: a key is removed by sending it empty.
-        let mut params: HashMap<String, String> = str_map(state, "request_parameters")?
+        let mut params: HashMap<String, String> = attrs::string_map(state, "request_parameters")?
             .into_keys()
             .map(|k| (k, String::new()))
             .collect();
-        params.extend(str_map(desired, "request_parameters")?);
+        params.extend(attrs::string_map(desired, "request_parameters")?);
         client(ctx)
             .update_integration()
-            .api_id(api_id(state)?)
+            .api_id(parent_api(state)?)
             .integration_id(id)
             .integration_type(integration_type(desired)?)
-            .set_integration_subtype(owned(opt_str(desired, "integration_subtype")?))
-            .set_credentials_arn(owned(opt_str(desired, "credentials_arn")?))
+            .set_integration_subtype(attrs::owned_string(desired, "integration_subtype")?)
+            .set_credentials_arn(attrs::owned_string(desired, "credentials_arn")?)
             .set_request_parameters((!params.is_empty()).then_some(params))
-            .set_payload_format_version(owned(opt_str(desired, "payload_format_version")?))
-            .set_timeout_in_millis(opt_i32(desired, "timeout_milliseconds")?)
+            .set_payload_format_version(attrs::owned_string(desired, "payload_format_version")?)
+            .set_timeout_in_millis(attrs::int32(desired, "timeout_milliseconds")?)
             .send()
             .await
             .map_err(|e| aws_error("UpdateIntegration", e))?;
@@ -132,19 +124,16 @@ impl Driver for ApiGatewayV2Integration {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        let api = api_id(state)?;
-        match client.delete_integration().api_id(api).integration_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteIntegration", e)),
+        let api = parent_api(state)?;
+        let deleted = client.delete_integration().api_id(api).integration_id(id).send().await;
+        if found("DeleteIntegration", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        wait_until(ctx, &format!("integration {id} to be deleted"), || async {
-            match client.get_integration().api_id(api).integration_id(id).send().await {
-                Ok(_) => Ok(false),
-                Err(e) if has_code(&e, NOT_FOUND) => Ok(true),
-                Err(e) => Err(aws_error("GetIntegration", e)),
-            }
-        })
+        wait::until_gone(
+            &format!("integration {id} to be deleted"),
+            ctx.env.component_timeout,
+            || find(&client, api, id),
+        )
         .await
     }
 }

@@ -2,17 +2,20 @@
 //! target integration and its authorization.
 
 use async_trait::async_trait;
+use aws_sdk_apigatewayv2::Client;
+use aws_sdk_apigatewayv2::operation::get_route::GetRouteOutput;
 use aws_sdk_apigatewayv2::types::AuthorizationType;
 use serde_json::{Map, Value};
 
-use super::apigatewayv2_api::{NOT_FOUND, client};
-use super::edge_common::{Attrs, opt_str, read_state, req_str, wait_until};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Route;
 
 fn authorization_type(desired: &Attrs) -> Result<Option<AuthorizationType>, DriverError> {
-    let Some(raw) = opt_str(desired, "authorization_type")? else {
+    let Some(raw) = attrs::string(desired, "authorization_type")? else {
         return Ok(None);
     };
     AuthorizationType::try_parse(raw).map(Some).map_err(|_| {
@@ -22,12 +25,13 @@ fn authorization_type(desired: &Attrs) -> Result<Option<AuthorizationType>, Driv
     })
 }
 
-fn api_id(attrs: &Attrs) -> Result<&str, DriverError> {
-    req_str(attrs, "api_id")
-}
-
-fn owned(s: Option<&str>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).map(str::to_string)
+/// GetRoute; `None` when the route (or its API) does not exist.
+async fn find(client: &Client, api: &str, id: &str) -> Result<Option<GetRouteOutput>, DriverError> {
+    found(
+        "GetRoute",
+        NOT_FOUND,
+        client.get_route().api_id(api).route_id(id).send().await,
+    )
 }
 
 #[async_trait]
@@ -48,11 +52,11 @@ impl Driver for ApiGatewayV2Route {
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let out = client(ctx)
             .create_route()
-            .api_id(api_id(desired)?)
-            .route_key(req_str(desired, "route_key")?)
-            .set_target(owned(opt_str(desired, "target")?))
+            .api_id(parent_api(desired)?)
+            .route_key(attrs::required_string(desired, "route_key")?)
+            .set_target(attrs::owned_string(desired, "target")?)
             .set_authorization_type(authorization_type(desired)?)
-            .set_authorizer_id(owned(opt_str(desired, "authorizer_id")?))
+            .set_authorizer_id(attrs::owned_string(desired, "authorizer_id")?)
             .send()
             .await
             .map_err(|e| aws_error("CreateRoute", e))?;
@@ -66,10 +70,8 @@ impl Driver for ApiGatewayV2Route {
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
         let id = state_id(state)?;
-        let out = match client(ctx).get_route().api_id(api_id(state)?).route_id(id).send().await {
-            Ok(out) => out,
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(aws_error("GetRoute", e)),
+        let Some(out) = find(&client(ctx), parent_api(state)?, id).await? else {
+            return Ok(None);
         };
         let text = |s: Option<&str>| Value::String(s.unwrap_or_default().to_string());
         let mut actual = Map::new();
@@ -85,7 +87,7 @@ impl Driver for ApiGatewayV2Route {
             ),
         );
         actual.insert("authorizer_id".into(), text(out.authorizer_id()));
-        Ok(Some(read_state(state, actual)))
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     async fn update(
@@ -97,8 +99,8 @@ impl Driver for ApiGatewayV2Route {
         let id = state_id(state)?;
         // UpdateRoute leaves absent fields alone: a removed target or authorizer is sent empty.
         let cleared = |key: &str| -> Result<Option<String>, DriverError> {
-            let now = owned(opt_str(desired, key)?);
-            let before = owned(opt_str(state, key)?);
+            let now = attrs::owned_string(desired, key)?;
+            let before = attrs::owned_string(state, key)?;
             Ok(match (now, before) {
                 (Some(v), _) => Some(v),
                 (None, Some(_)) => Some(String::new()),
@@ -107,9 +109,9 @@ impl Driver for ApiGatewayV2Route {
         };
         client(ctx)
             .update_route()
-            .api_id(api_id(state)?)
+            .api_id(parent_api(state)?)
             .route_id(id)
-            .route_key(req_str(desired, "route_key")?)
+            .route_key(attrs::required_string(desired, "route_key")?)
             .set_target(cleared("target")?)
             .set_authorization_type(authorization_type(desired)?.or(Some(AuthorizationType::None)))
             .set_authorizer_id(cleared("authorizer_id")?)
@@ -124,18 +126,13 @@ impl Driver for ApiGatewayV2Route {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        let api = api_id(state)?;
-        match client.delete_route().api_id(api).route_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteRoute", e)),
+        let api = parent_api(state)?;
+        let deleted = client.delete_route().api_id(api).route_id(id).send().await;
+        if found("DeleteRoute", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        wait_until(ctx, &format!("route {id} to be deleted"), || async {
-            match client.get_route().api_id(api).route_id(id).send().await {
-                Ok(_) => Ok(false),
-                Err(e) if has_code(&e, NOT_FOUND) => Ok(true),
-                Err(e) => Err(aws_error("GetRoute", e)),
-            }
+        wait::until_gone(&format!("route {id} to be deleted"), ctx.env.component_timeout, || {
+            find(&client, api, id)
         })
         .await
     }

@@ -1,58 +1,59 @@
 //! `aws_apigatewayv2_stage`: a deployment stage of an API Gateway v2 API (the blueprint uses
 //! an auto-deploying `$default` stage with throttling and access logs).
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
+use aws_sdk_apigatewayv2::Client;
+use aws_sdk_apigatewayv2::operation::get_stage::GetStageOutput;
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, ProtocolType, RouteSettings};
 use serde_json::{Map, Value};
 
-use super::apigatewayv2_api::{NOT_FOUND, client, sync_tags};
-use super::edge_common::{
-    Attrs, block, block_value, f64_value, opt_bool, opt_f64, opt_i32, opt_str, opt_string_value, own_tags,
-    partition_of, put_tags, read_state, req_str, require_region, str_map, tags_to_apply, wait_until,
-};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code};
+use super::apigatewayv2_api::{NOT_FOUND, client, parent_api, resource_arn, sync_tags};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::tags;
+use super::{ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, wait};
 
 pub struct ApiGatewayV2Stage;
 
 /// The stage name API Gateway serves at the root of the API's endpoint.
 const DEFAULT_STAGE: &str = "$default";
 
-fn api_id(attrs: &Attrs) -> Result<&str, DriverError> {
-    req_str(attrs, "api_id")
+fn stage_arn(region: &str, api_id: &str, name: &str) -> String {
+    resource_arn(region, &format!("/apis/{api_id}/stages/{name}"))
 }
 
-fn stage_arn(region: &str, api_id: &str, name: &str) -> String {
-    format!(
-        "arn:{}:apigateway:{region}::/apis/{api_id}/stages/{name}",
-        partition_of(region)
+/// GetStage; `None` when the stage (or its API) does not exist.
+async fn find(client: &Client, api: &str, name: &str) -> Result<Option<GetStageOutput>, DriverError> {
+    found(
+        "GetStage",
+        NOT_FOUND,
+        client.get_stage().api_id(api).stage_name(name).send().await,
     )
 }
 
 /// `default_route_settings [{throttling_rate_limit, throttling_burst_limit, detailed_metrics_enabled}]`.
 fn route_settings(desired: &Attrs) -> Result<Option<RouteSettings>, DriverError> {
-    let Some(s) = block(desired, "default_route_settings")? else {
+    let Some(s) = attrs::block(desired, "default_route_settings")? else {
         return Ok(None);
     };
     Ok(Some(
         RouteSettings::builder()
-            .set_throttling_rate_limit(opt_f64(s, "throttling_rate_limit")?)
-            .set_throttling_burst_limit(opt_i32(s, "throttling_burst_limit")?)
-            .set_detailed_metrics_enabled(opt_bool(s, "detailed_metrics_enabled")?)
+            .set_throttling_rate_limit(attrs::float(s, "throttling_rate_limit")?)
+            .set_throttling_burst_limit(attrs::int32(s, "throttling_burst_limit")?)
+            .set_detailed_metrics_enabled(attrs::boolean(s, "detailed_metrics_enabled")?)
             .build(),
     ))
 }
 
 /// `access_log_settings [{destination_arn, format}]`.
 fn access_log_settings(desired: &Attrs) -> Result<Option<AccessLogSettings>, DriverError> {
-    let Some(s) = block(desired, "access_log_settings")? else {
+    let Some(s) = attrs::block(desired, "access_log_settings")? else {
         return Ok(None);
     };
     Ok(Some(
         AccessLogSettings::builder()
-            .set_destination_arn(opt_str(s, "destination_arn")?.map(str::to_string))
-            .set_format(opt_str(s, "format")?.map(str::to_string))
+            .set_destination_arn(attrs::owned_string(s, "destination_arn")?)
+            .set_format(attrs::owned_string(s, "format")?)
             .build(),
     ))
 }
@@ -97,18 +98,18 @@ impl Driver for ApiGatewayV2Stage {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let region = require_region(ctx)?;
-        let api = api_id(desired)?;
-        let name = req_str(desired, "name")?;
-        let tags = tags_to_apply(ctx, desired)?;
+        let region = arn::region(ctx)?;
+        let api = parent_api(desired)?;
+        let name = attrs::required_string(desired, "name")?;
+        let tags = tags::wanted(ctx, desired)?;
         // Asked before CreateStage, so a failure leaves no orphan.
         let invoke_url = invoke_url(ctx, api, name).await?;
         client
             .create_stage()
             .api_id(api)
             .stage_name(name)
-            .set_auto_deploy(opt_bool(desired, "auto_deploy")?)
-            .set_description(opt_str(desired, "description")?.map(str::to_string))
+            .set_auto_deploy(attrs::boolean(desired, "auto_deploy")?)
+            .set_description(attrs::owned_string(desired, "description")?)
             .set_default_route_settings(route_settings(desired)?)
             .set_access_log_settings(access_log_settings(desired)?)
             .set_tags(Some(tags.clone().into_iter().collect()))
@@ -119,22 +120,14 @@ impl Driver for ApiGatewayV2Stage {
         state.insert("id".into(), Value::String(name.to_string()));
         state.insert("arn".into(), Value::String(stage_arn(&region, api, name)));
         state.insert("invoke_url".into(), Value::String(invoke_url));
-        put_tags(&mut state, &str_map(desired, "tags")?, &tags);
+        tags::put_applied(&mut state, desired, &tags)?;
         Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let name = req_str(state, "name")?;
-        let out = match client(ctx)
-            .get_stage()
-            .api_id(api_id(state)?)
-            .stage_name(name)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(aws_error("GetStage", e)),
+        let name = attrs::required_string(state, "name")?;
+        let Some(out) = find(&client(ctx), parent_api(state)?, name).await? else {
+            return Ok(None);
         };
         let mut actual = Map::new();
         actual.insert(
@@ -142,13 +135,13 @@ impl Driver for ApiGatewayV2Stage {
             Value::String(out.stage_name().unwrap_or(name).to_string()),
         );
         actual.insert("auto_deploy".into(), Value::Bool(out.auto_deploy().unwrap_or(false)));
-        actual.insert("description".into(), opt_string_value(out.description()));
+        actual.insert("description".into(), attrs::opt_text(out.description()));
         let settings = match out.default_route_settings() {
             Some(s) => {
                 let mut m = Map::new();
                 m.insert(
                     "throttling_rate_limit".into(),
-                    s.throttling_rate_limit().map_or(Value::Null, f64_value),
+                    s.throttling_rate_limit().map_or(Value::Null, attrs::number),
                 );
                 m.insert(
                     "throttling_burst_limit".into(),
@@ -158,7 +151,7 @@ impl Driver for ApiGatewayV2Stage {
                     "detailed_metrics_enabled".into(),
                     Value::Bool(s.detailed_metrics_enabled().unwrap_or(false)),
                 );
-                block_value(m)
+                attrs::block_value(m)
             }
             None => Value::Array(Vec::new()),
         };
@@ -166,16 +159,15 @@ impl Driver for ApiGatewayV2Stage {
         let logs = match out.access_log_settings() {
             Some(s) if s.destination_arn().is_some() || s.format().is_some() => {
                 let mut m = Map::new();
-                m.insert("destination_arn".into(), opt_string_value(s.destination_arn()));
-                m.insert("format".into(), opt_string_value(s.format()));
-                block_value(m)
+                m.insert("destination_arn".into(), attrs::opt_text(s.destination_arn()));
+                m.insert("format".into(), attrs::opt_text(s.format()));
+                attrs::block_value(m)
             }
             _ => Value::Array(Vec::new()),
         };
         actual.insert("access_log_settings".into(), logs);
-        let all: BTreeMap<String, String> = out.tags().cloned().unwrap_or_default().into_iter().collect();
-        put_tags(&mut actual, &own_tags(ctx, state, &all)?, &all);
-        Ok(Some(read_state(state, actual)))
+        tags::put_read_state(ctx, &mut actual, state, &tags::from_map(out.tags()))?;
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     /// UpdateStage for settings (only when they changed), TagResource/UntagResource for tags.
@@ -187,9 +179,9 @@ impl Driver for ApiGatewayV2Stage {
         desired: &Map<String, Value>,
     ) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let region = require_region(ctx)?;
-        let api = api_id(state)?;
-        let name = req_str(state, "name")?;
+        let region = arn::region(ctx)?;
+        let api = parent_api(state)?;
+        let name = attrs::required_string(state, "name")?;
         if SETTINGS.iter().any(|k| desired.get(*k) != state.get(*k)) {
             // Absent blocks are sent empty so that AWS clears them.
             let logs = access_log_settings(desired)?.unwrap_or_else(|| AccessLogSettings::builder().build());
@@ -198,8 +190,8 @@ impl Driver for ApiGatewayV2Stage {
                 .update_stage()
                 .api_id(api)
                 .stage_name(name)
-                .auto_deploy(opt_bool(desired, "auto_deploy")?.unwrap_or(false))
-                .description(opt_str(desired, "description")?.unwrap_or_default())
+                .auto_deploy(attrs::boolean(desired, "auto_deploy")?.unwrap_or(false))
+                .description(attrs::string(desired, "description")?.unwrap_or_default())
                 .default_route_settings(routes)
                 .access_log_settings(logs)
                 .send()
@@ -214,31 +206,33 @@ impl Driver for ApiGatewayV2Stage {
             .send()
             .await
             .map_err(|e| aws_error("GetStage", e))?;
-        let old: BTreeMap<String, String> = current.tags().cloned().unwrap_or_default().into_iter().collect();
-        let tags = tags_to_apply(ctx, desired)?;
-        sync_tags(&client, &stage_arn(&region, api, name), &old, &tags).await?;
+        let tags = tags::wanted(ctx, desired)?;
+        sync_tags(
+            &client,
+            &stage_arn(&region, api, name),
+            &tags::from_map(current.tags()),
+            &tags,
+        )
+        .await?;
         let mut next = state.clone();
         next.extend(desired.clone());
-        put_tags(&mut next, &str_map(desired, "tags")?, &tags);
+        tags::put_applied(&mut next, desired, &tags)?;
         Ok(next)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
-        let api = api_id(state)?;
-        let name = req_str(state, "name")?;
-        match client.delete_stage().api_id(api).stage_name(name).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteStage", e)),
+        let api = parent_api(state)?;
+        let name = attrs::required_string(state, "name")?;
+        let deleted = client.delete_stage().api_id(api).stage_name(name).send().await;
+        if found("DeleteStage", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        wait_until(ctx, &format!("stage {name} to be deleted"), || async {
-            match client.get_stage().api_id(api).stage_name(name).send().await {
-                Ok(_) => Ok(false),
-                Err(e) if has_code(&e, NOT_FOUND) => Ok(true),
-                Err(e) => Err(aws_error("GetStage", e)),
-            }
-        })
+        wait::until_gone(
+            &format!("stage {name} to be deleted"),
+            ctx.env.component_timeout,
+            || find(&client, api, name),
+        )
         .await
     }
 }

@@ -1,7 +1,9 @@
-//! Reading `desired` attributes (Terraform JSON shape) and writing state values, shared by
-//! the drivers so every driver accepts the same spellings and reports the same errors.
+//! Reading `desired` attributes (Terraform JSON shape of `hashicorp/aws`) and writing state
+//! values, the same way for every driver, so every driver accepts the same spellings and
+//! reports the same errors.
 //!
-//! Input is read leniently where Terraform itself is lenient (a number may arrive as a
+//! "Not set" means what `hashicorp/aws` means by it (`d.GetOk`): absent, `null` and `""` are
+//! all unset. Input is read leniently where Terraform itself is (a number may arrive as a
 //! numeric string, a bool as `"true"`), and strictly otherwise: a wrong type is an error that
 //! names the attribute, never a silent default.
 
@@ -18,19 +20,28 @@ fn wrong(key: &str, expected: &str, got: &Value) -> DriverError {
     DriverError::new(format!("attribute `{key}`: expected {expected}, got {got}"))
 }
 
-/// A string attribute; absent, `null` and `""` are `None` (Terraform's "not set").
-pub fn string(attrs: &Attrs, key: &str) -> Result<Option<String>, DriverError> {
+fn required(key: &str) -> DriverError {
+    DriverError::new(format!("attribute `{key}` is required"))
+}
+
+/// A string attribute; absent, `null` and `""` are `None`.
+pub fn string<'a>(attrs: &'a Attrs, key: &str) -> Result<Option<&'a str>, DriverError> {
     match attrs.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(wrong(key, "a string", other)),
     }
 }
 
+/// [`string`] as an owned value, for SDK builders' `set_*` methods.
+pub fn owned_string(attrs: &Attrs, key: &str) -> Result<Option<String>, DriverError> {
+    Ok(string(attrs, key)?.map(str::to_string))
+}
+
 /// A string attribute that must be set.
-pub fn required_string(attrs: &Attrs, key: &str) -> Result<String, DriverError> {
-    string(attrs, key)?.ok_or_else(|| DriverError::new(format!("attribute `{key}` is required")))
+pub fn required_string<'a>(attrs: &'a Attrs, key: &str) -> Result<&'a str, DriverError> {
+    string(attrs, key)?.ok_or_else(|| required(key))
 }
 
 /// A whole-number attribute (a JSON number or a numeric string).
@@ -115,7 +126,17 @@ pub fn block<'a>(attrs: &'a Attrs, key: &str) -> Result<Option<&'a Attrs>, Drive
     }
 }
 
-/// A list (or set) of strings; absent is empty.
+/// Whether a nested block is present. `[{}]` counts: an empty block is a choice, such as
+/// WAF's `allow {}` or a lifecycle rule's whole-bucket `filter {}`.
+pub fn has_block(attrs: &Attrs, key: &str) -> bool {
+    match attrs.get(key) {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(_)) => true,
+        _ => false,
+    }
+}
+
+/// A list (or set) of strings; unset is empty.
 pub fn string_list(attrs: &Attrs, key: &str) -> Result<Vec<String>, DriverError> {
     match attrs.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -131,7 +152,7 @@ pub fn string_list(attrs: &Attrs, key: &str) -> Result<Vec<String>, DriverError>
     }
 }
 
-/// A map of strings; absent is empty. Numbers and bools are accepted as their text, as
+/// A map of strings; unset is empty. Numbers and bools are accepted as their text, as
 /// Terraform converts them for `map(string)`.
 pub fn string_map(attrs: &Attrs, key: &str) -> Result<BTreeMap<String, String>, DriverError> {
     match attrs.get(key) {
@@ -149,9 +170,79 @@ pub fn string_map(attrs: &Attrs, key: &str) -> Result<BTreeMap<String, String>, 
     }
 }
 
+/// Whether a value is Terraform's "not set": null, `""`, `[]` or `{}`.
+pub fn is_unset(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Fails on settings of a block that a driver does not map, so nothing the configuration
+/// says is silently dropped. `what` names the block in the error.
+pub fn only_supported(attrs: &Attrs, what: &str, supported: &[&str]) -> Result<(), DriverError> {
+    let unsupported: Vec<&str> = attrs
+        .iter()
+        .filter(|(k, v)| !supported.contains(&k.as_str()) && !is_unset(v))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if unsupported.is_empty() {
+        Ok(())
+    } else {
+        Err(DriverError::new(format!(
+            "{what}: not supported: {}",
+            unsupported.join(", ")
+        )))
+    }
+}
+
+/// An error unless `desired` leaves `key` unset or equal to `current`: for the identifying
+/// attributes of a resource (its name, its bucket) that only a replacement can change.
+pub fn unchanged(desired: &Attrs, key: &str, current: &str) -> Result<(), DriverError> {
+    match string(desired, key)? {
+        Some(wanted) if wanted != current => Err(DriverError::new(format!(
+            "attribute `{key}` cannot change in place ({current} to {wanted}); the resource must be replaced"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+// ---- state values ----
+
+/// A string as a state value.
+pub fn text(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+/// An optional string as a state value (`None` is null).
+pub fn opt_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, text)
+}
+
+/// A list of strings as a state value, in the given order.
+pub fn strings_value<S: AsRef<str>>(items: &[S]) -> Value {
+    Value::Array(items.iter().map(|s| text(s.as_ref())).collect())
+}
+
+/// A set of strings as a state value: sorted and deduplicated, so the order AWS returns it
+/// in never reads as drift.
+pub fn string_set<I, S>(items: I) -> Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut v: Vec<String> = items.into_iter().map(|s| s.as_ref().to_string()).collect();
+    v.sort();
+    v.dedup();
+    Value::Array(v.into_iter().map(Value::String).collect())
+}
+
 /// A string map as a state value.
-pub fn map_value(map: &BTreeMap<String, String>) -> Value {
-    Value::Object(map.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+pub fn map_value<'a>(items: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
+    Value::Object(items.into_iter().map(|(k, v)| (k.clone(), text(v))).collect())
 }
 
 /// A number as a state value: whole numbers as JSON integers, so `80` read back from an API
@@ -164,60 +255,9 @@ pub fn number(f: f64) -> Value {
     }
 }
 
-/// Keys of objects sorted, recursively, so two spellings of one document compare equal.
-fn sort_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
-}
-
-/// A JSON document re-serialised compactly with sorted keys.
-pub fn canonical_json(text: &str) -> Result<String, DriverError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| DriverError::new(format!("invalid JSON document: {e}")))?;
-    Ok(sort_keys(value).to_string())
-}
-
-/// Whether two JSON documents are the same document (key order and spacing aside).
-pub fn json_equivalent(a: &str, b: &str) -> bool {
-    match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
-        (Ok(a), Ok(b)) => sort_keys(a) == sort_keys(b),
-        _ => a == b,
-    }
-}
-
-/// The state value of a JSON-document attribute that AWS returned as `actual`: the prior
-/// (desired) spelling when it is the same document, so comparing desired with read shows
-/// no phantom change; otherwise AWS's document in canonical form.
-pub fn json_like_prior(prior: Option<&Value>, actual: &str) -> Value {
-    if actual.is_empty() {
-        return Value::String(String::new());
-    }
-    if let Some(Value::String(p)) = prior
-        && json_equivalent(p, actual)
-    {
-        return Value::String(p.clone());
-    }
-    Value::String(canonical_json(actual).unwrap_or_else(|_| actual.to_string()))
-}
-
-/// A set-valued attribute as read from AWS, in the prior order when it holds the same
-/// members (AWS does not keep the order of sets), so desired and read compare equal.
-pub fn set_like_prior(prior: Option<&Value>, actual: Vec<Value>) -> Value {
-    if let Some(Value::Array(p)) = prior
-        && p.len() == actual.len()
-        && p.iter().all(|v| actual.contains(v))
-        && actual.iter().all(|v| p.contains(v))
-    {
-        return Value::Array(p.clone());
-    }
-    Value::Array(actual)
+/// A one-instance nested block as a state value.
+pub fn block_value(m: Attrs) -> Value {
+    Value::Array(vec![Value::Object(m)])
 }
 
 #[cfg(test)]
@@ -231,13 +271,14 @@ mod tests {
 
     #[test]
     fn numbers_arrive_as_numbers_or_numeric_strings() {
-        let a = attrs(json!({"a": 5, "b": "7", "c": 3.0, "d": "x", "e": 2.5}));
+        let a = attrs(json!({"a": 5, "b": "7", "c": 3.0, "d": "x", "e": 2.5, "big": 5_000_000_000_i64}));
         assert_eq!(int(&a, "a"), Ok(Some(5)));
         assert_eq!(int(&a, "b"), Ok(Some(7)));
         assert_eq!(int(&a, "c"), Ok(Some(3)));
         assert_eq!(int(&a, "missing"), Ok(None));
         assert!(int(&a, "d").is_err_and(|e| e.message.contains("`d`")));
         assert!(int(&a, "e").is_err());
+        assert!(int32(&a, "big").is_err_and(|e| e.message.contains("`big`")));
         assert_eq!(float(&a, "e"), Ok(Some(2.5)));
         assert_eq!(float(&a, "b"), Ok(Some(7.0)));
     }
@@ -246,7 +287,8 @@ mod tests {
     fn empty_strings_are_unset_and_wrong_types_are_errors() {
         let a = attrs(json!({"a": "", "b": "x", "c": 1, "t": "true", "f": false}));
         assert_eq!(string(&a, "a"), Ok(None));
-        assert_eq!(string(&a, "b"), Ok(Some("x".into())));
+        assert_eq!(string(&a, "b"), Ok(Some("x")));
+        assert_eq!(owned_string(&a, "b"), Ok(Some("x".to_string())));
         assert!(string(&a, "c").is_err());
         assert!(required_string(&a, "a").is_err_and(|e| e.message.contains("required")));
         assert_eq!(boolean(&a, "t"), Ok(Some(true)));
@@ -256,37 +298,45 @@ mod tests {
 
     #[test]
     fn blocks_are_lists_of_objects() {
-        let a = attrs(json!({"one": [{"x": 1}], "two": [{"x": 1}, {"x": 2}], "none": [], "bad": [1]}));
+        let a = attrs(json!({
+            "one": [{"x": 1}], "bare": {"x": 2}, "two": [{"x": 1}, {"x": 2}], "none": [], "bad": [1],
+            "empty": [{}],
+        }));
         assert_eq!(block(&a, "one").expect("ok").and_then(|b| b.get("x")), Some(&json!(1)));
+        assert_eq!(block(&a, "bare").expect("ok").and_then(|b| b.get("x")), Some(&json!(2)));
         assert_eq!(blocks(&a, "two").expect("ok").len(), 2);
         assert!(block(&a, "two").is_err());
         assert_eq!(block(&a, "none"), Ok(None));
         assert!(blocks(&a, "bad").is_err());
+        assert!(has_block(&a, "empty"));
+        assert!(!has_block(&a, "none"));
+        assert!(!has_block(&a, "missing"));
     }
 
     #[test]
-    fn whole_numbers_are_written_as_integers() {
+    fn unsupported_settings_are_named() {
+        let a = attrs(json!({"name": "x", "extra": [{"y": 1}], "unset": [], "null": null}));
+        assert_eq!(
+            only_supported(&a, "rule r", &["name"]).map_err(|e| e.message),
+            Err("rule r: not supported: extra".to_string())
+        );
+        assert!(only_supported(&a, "rule r", &["name", "extra"]).is_ok());
+    }
+
+    #[test]
+    fn identifying_attributes_cannot_change() {
+        let a = attrs(json!({"name": "b", "unset": ""}));
+        assert!(unchanged(&a, "name", "b").is_ok());
+        assert!(unchanged(&a, "unset", "b").is_ok());
+        assert!(unchanged(&a, "name", "a").is_err_and(|e| e.message.contains("(a to b)")));
+    }
+
+    #[test]
+    fn state_values() {
         assert_eq!(number(80.0), json!(80));
         assert_eq!(number(0.5), json!(0.5));
-    }
-
-    #[test]
-    fn json_documents_keep_the_desired_spelling_when_equivalent() {
-        let prior = json!(r#"{"maxReceiveCount":5,"deadLetterTargetArn":"arn:q"}"#);
-        let aws = r#"{"deadLetterTargetArn": "arn:q", "maxReceiveCount": 5}"#;
-        assert_eq!(json_like_prior(Some(&prior), aws), prior);
-        let changed = r#"{"deadLetterTargetArn":"arn:q","maxReceiveCount":9}"#;
-        assert_eq!(
-            json_like_prior(Some(&prior), changed),
-            json!(r#"{"deadLetterTargetArn":"arn:q","maxReceiveCount":9}"#)
-        );
-        assert_eq!(json_like_prior(None, ""), json!(""));
-    }
-
-    #[test]
-    fn sets_keep_the_prior_order() {
-        let prior = json!(["b", "a"]);
-        assert_eq!(set_like_prior(Some(&prior), vec![json!("a"), json!("b")]), prior);
-        assert_eq!(set_like_prior(Some(&prior), vec![json!("a")]), json!(["a"]));
+        assert_eq!(string_set(["b", "a", "b"]), json!(["a", "b"]));
+        assert_eq!(strings_value(&["b", "a"]), json!(["b", "a"]));
+        assert_eq!(opt_text(None), Value::Null);
     }
 }

@@ -5,8 +5,6 @@
 //! `Deployed`, and delete first disables it (UpdateDistribution with the ETag), waits for
 //! the deployment, then deletes with the new ETag.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -15,16 +13,18 @@ use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CachedMethods, CookiePreference, CustomOriginConfig, DefaultCacheBehavior,
     DistributionConfig, DistributionConfigWithTags, ForwardedValues, GeoRestriction, GeoRestrictionType, Headers,
     HttpVersion, ItemSelection, Method, MinimumProtocolVersion, Origin, OriginProtocolPolicy, OriginSslProtocols,
-    Origins, PriceClass, Restrictions, SslProtocol, SslSupportMethod, Tag, TagKeys, Tags, ViewerCertificate,
+    Origins, PriceClass, Restrictions, SslProtocol, SslSupportMethod, Tag, TagKeys, ViewerCertificate,
     ViewerProtocolPolicy,
 };
 use serde_json::{Map, Value};
 
-use super::edge_common::{
-    Attrs, block, block_value, blocks, opt_bool, opt_i32, opt_i64, opt_str, order_like, own_tags, partition_of,
-    put_tags, read_state, region_of, req_str, str_list, str_map, strings_value, tag_changes, tags_to_apply, wait_until,
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::tags::{self, Tags};
+use super::{
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id,
+    wait,
 };
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
 
 pub struct CloudFrontDistribution;
 
@@ -40,40 +40,9 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 
 /// The Route 53 zone of every CloudFront domain name (alias records point there).
 fn hosted_zone_id(ctx: &ChildCtx<'_>) -> &'static str {
-    match region_of(ctx).as_deref().map(partition_of) {
-        Some("aws-cn") => "Z3RFFRIM2A3GF9",
+    match arn::region(ctx).as_deref().map(arn::partition) {
+        Ok("aws-cn") => "Z3RFFRIM2A3GF9",
         _ => "Z2FDTNDATAQYW2",
-    }
-}
-
-fn build_err(what: &str) -> impl Fn(aws_sdk_cloudfront::error::BuildError) -> DriverError + '_ {
-    move |e| DriverError::new(format!("{what}: {e}"))
-}
-
-/// Fails on settings of a block this driver does not map, so nothing is silently dropped.
-fn only(m: &Attrs, what: &str, allowed: &[&str]) -> Result<(), DriverError> {
-    let unsupported: Vec<&str> = m
-        .iter()
-        .filter(|(k, v)| !allowed.contains(&k.as_str()) && !is_unset(v))
-        .map(|(k, _)| k.as_str())
-        .collect();
-    if unsupported.is_empty() {
-        Ok(())
-    } else {
-        Err(DriverError::new(format!(
-            "{what}: not supported: {}",
-            unsupported.join(", ")
-        )))
-    }
-}
-
-fn is_unset(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
     }
 }
 
@@ -84,13 +53,13 @@ fn len_i32(n: usize) -> i32 {
 // ---- Terraform JSON -> SDK ----
 
 fn origin(m: &Attrs) -> Result<Origin, DriverError> {
-    let id = req_str(m, "origin_id")?;
+    let id = attrs::required_string(m, "origin_id")?;
     let what = format!("origin {id}");
-    only(m, &what, &["domain_name", "origin_id", "custom_origin_config"])?;
-    let custom = match block(m, "custom_origin_config")? {
+    attrs::only_supported(m, &what, &["domain_name", "origin_id", "custom_origin_config"])?;
+    let custom = match attrs::block(m, "custom_origin_config")? {
         Some(c) => {
             let what = format!("{what}: custom_origin_config");
-            only(
+            attrs::only_supported(
                 c,
                 &what,
                 &[
@@ -100,7 +69,7 @@ fn origin(m: &Attrs) -> Result<Origin, DriverError> {
                     "origin_ssl_protocols",
                 ],
             )?;
-            let protocols: Vec<SslProtocol> = str_list(c, "origin_ssl_protocols")?
+            let protocols: Vec<SslProtocol> = attrs::string_list(c, "origin_ssl_protocols")?
                 .iter()
                 .map(|p| SslProtocol::from(p.as_str()))
                 .collect();
@@ -108,25 +77,28 @@ fn origin(m: &Attrs) -> Result<Origin, DriverError> {
                 .quantity(len_i32(protocols.len()))
                 .set_items(Some(protocols))
                 .build()
-                .map_err(build_err(&what))?;
+                .map_err(build_error(&what))?;
             Some(
                 CustomOriginConfig::builder()
-                    .http_port(opt_i32(c, "http_port")?.unwrap_or(80))
-                    .https_port(opt_i32(c, "https_port")?.unwrap_or(443))
-                    .origin_protocol_policy(OriginProtocolPolicy::from(req_str(c, "origin_protocol_policy")?))
+                    .http_port(attrs::int32(c, "http_port")?.unwrap_or(80))
+                    .https_port(attrs::int32(c, "https_port")?.unwrap_or(443))
+                    .origin_protocol_policy(OriginProtocolPolicy::from(attrs::required_string(
+                        c,
+                        "origin_protocol_policy",
+                    )?))
                     .origin_ssl_protocols(protocols)
                     .build()
-                    .map_err(build_err(&what))?,
+                    .map_err(build_error(&what))?,
             )
         }
         None => None,
     };
     Origin::builder()
         .id(id)
-        .domain_name(req_str(m, "domain_name")?)
+        .domain_name(attrs::required_string(m, "domain_name")?)
         .set_custom_origin_config(custom)
         .build()
-        .map_err(build_err(&what))
+        .map_err(build_error(&what))
 }
 
 fn methods(items: &[String]) -> Vec<Method> {
@@ -135,30 +107,30 @@ fn methods(items: &[String]) -> Vec<Method> {
 
 fn forwarded_values(m: &Attrs) -> Result<ForwardedValues, DriverError> {
     let what = "default_cache_behavior: forwarded_values";
-    only(m, what, &["query_string", "headers", "cookies"])?;
-    let headers = str_list(m, "headers")?;
+    attrs::only_supported(m, what, &["query_string", "headers", "cookies"])?;
+    let headers = attrs::string_list(m, "headers")?;
     let headers = Headers::builder()
         .quantity(len_i32(headers.len()))
         .set_items(Some(headers))
         .build()
-        .map_err(build_err(what))?;
-    let forward = match block(m, "cookies")? {
+        .map_err(build_error(what))?;
+    let forward = match attrs::block(m, "cookies")? {
         Some(c) => {
-            only(c, &format!("{what}: cookies"), &["forward"])?;
-            opt_str(c, "forward")?.unwrap_or("none")
+            attrs::only_supported(c, &format!("{what}: cookies"), &["forward"])?;
+            attrs::string(c, "forward")?.unwrap_or("none")
         }
         None => "none",
     };
     let cookies = CookiePreference::builder()
         .forward(ItemSelection::from(forward))
         .build()
-        .map_err(build_err(what))?;
+        .map_err(build_error(what))?;
     ForwardedValues::builder()
-        .query_string(opt_bool(m, "query_string")?.unwrap_or(false))
+        .query_string(attrs::boolean(m, "query_string")?.unwrap_or(false))
         .headers(headers)
         .cookies(cookies)
         .build()
-        .map_err(build_err(what))
+        .map_err(build_error(what))
 }
 
 // The legacy TTL and `forwarded_values` settings are deprecated in the SDK in favour of cache
@@ -166,8 +138,8 @@ fn forwarded_values(m: &Attrs) -> Result<ForwardedValues, DriverError> {
 #[allow(deprecated)]
 fn default_cache_behavior(desired: &Attrs) -> Result<DefaultCacheBehavior, DriverError> {
     let what = "default_cache_behavior";
-    let b = block(desired, what)?.ok_or_else(|| DriverError::new("`default_cache_behavior` is required"))?;
-    only(
+    let b = attrs::block(desired, what)?.ok_or_else(|| DriverError::new("`default_cache_behavior` is required"))?;
+    attrs::only_supported(
         b,
         what,
         &[
@@ -182,48 +154,51 @@ fn default_cache_behavior(desired: &Attrs) -> Result<DefaultCacheBehavior, Drive
             "forwarded_values",
         ],
     )?;
-    let cached = methods(&str_list(b, "cached_methods")?);
+    let cached = methods(&attrs::string_list(b, "cached_methods")?);
     let cached = CachedMethods::builder()
         .quantity(len_i32(cached.len()))
         .set_items(Some(cached))
         .build()
-        .map_err(build_err(what))?;
-    let allowed = methods(&str_list(b, "allowed_methods")?);
+        .map_err(build_error(what))?;
+    let allowed = methods(&attrs::string_list(b, "allowed_methods")?);
     let allowed = AllowedMethods::builder()
         .quantity(len_i32(allowed.len()))
         .set_items(Some(allowed))
         .cached_methods(cached)
         .build()
-        .map_err(build_err(what))?;
-    let forwarded = match block(b, "forwarded_values")? {
+        .map_err(build_error(what))?;
+    let forwarded = match attrs::block(b, "forwarded_values")? {
         Some(f) => Some(forwarded_values(f)?),
         None => None,
     };
     DefaultCacheBehavior::builder()
-        .target_origin_id(req_str(b, "target_origin_id")?)
-        .viewer_protocol_policy(ViewerProtocolPolicy::from(req_str(b, "viewer_protocol_policy")?))
+        .target_origin_id(attrs::required_string(b, "target_origin_id")?)
+        .viewer_protocol_policy(ViewerProtocolPolicy::from(attrs::required_string(
+            b,
+            "viewer_protocol_policy",
+        )?))
         .allowed_methods(allowed)
-        .set_compress(opt_bool(b, "compress")?)
-        .set_min_ttl(opt_i64(b, "min_ttl")?.or(Some(0)))
-        .set_default_ttl(opt_i64(b, "default_ttl")?)
-        .set_max_ttl(opt_i64(b, "max_ttl")?)
+        .set_compress(attrs::boolean(b, "compress")?)
+        .set_min_ttl(attrs::int(b, "min_ttl")?.or(Some(0)))
+        .set_default_ttl(attrs::int(b, "default_ttl")?)
+        .set_max_ttl(attrs::int(b, "max_ttl")?)
         .set_forwarded_values(forwarded)
         .build()
-        .map_err(build_err(what))
+        .map_err(build_error(what))
 }
 
 fn restrictions(desired: &Attrs) -> Result<Restrictions, DriverError> {
     let what = "restrictions: geo_restriction";
-    let geo = match block(desired, "restrictions")? {
-        Some(r) => block(r, "geo_restriction")?,
+    let geo = match attrs::block(desired, "restrictions")? {
+        Some(r) => attrs::block(r, "geo_restriction")?,
         None => None,
     };
     let (kind, locations) = match geo {
         Some(g) => {
-            only(g, what, &["restriction_type", "locations"])?;
+            attrs::only_supported(g, what, &["restriction_type", "locations"])?;
             (
-                opt_str(g, "restriction_type")?.unwrap_or("none"),
-                str_list(g, "locations")?,
+                attrs::string(g, "restriction_type")?.unwrap_or("none"),
+                attrs::string_list(g, "locations")?,
             )
         }
         None => ("none", Vec::new()),
@@ -233,17 +208,17 @@ fn restrictions(desired: &Attrs) -> Result<Restrictions, DriverError> {
         .quantity(len_i32(locations.len()))
         .set_items((!locations.is_empty()).then_some(locations))
         .build()
-        .map_err(build_err(what))?;
+        .map_err(build_error(what))?;
     Ok(Restrictions::builder().geo_restriction(geo).build())
 }
 
 fn viewer_certificate(desired: &Attrs) -> Result<ViewerCertificate, DriverError> {
-    let Some(v) = block(desired, "viewer_certificate")? else {
+    let Some(v) = attrs::block(desired, "viewer_certificate")? else {
         return Ok(ViewerCertificate::builder()
             .cloud_front_default_certificate(true)
             .build());
     };
-    only(
+    attrs::only_supported(
         v,
         "viewer_certificate",
         &[
@@ -253,8 +228,8 @@ fn viewer_certificate(desired: &Attrs) -> Result<ViewerCertificate, DriverError>
             "minimum_protocol_version",
         ],
     )?;
-    let acm = opt_str(v, "acm_certificate_arn")?.filter(|a| !a.is_empty());
-    let default_cert = opt_bool(v, "cloudfront_default_certificate")?.unwrap_or(acm.is_none());
+    let acm = attrs::string(v, "acm_certificate_arn")?.filter(|a| !a.is_empty());
+    let default_cert = attrs::boolean(v, "cloudfront_default_certificate")?.unwrap_or(acm.is_none());
     if default_cert && acm.is_some() {
         return Err(DriverError::new(
             "viewer_certificate: cloudfront_default_certificate = true conflicts with acm_certificate_arn",
@@ -262,12 +237,12 @@ fn viewer_certificate(desired: &Attrs) -> Result<ViewerCertificate, DriverError>
     }
     let mut b = ViewerCertificate::builder()
         .set_minimum_protocol_version(
-            opt_str(v, "minimum_protocol_version")?
+            attrs::string(v, "minimum_protocol_version")?
                 .filter(|s| !s.is_empty())
                 .map(MinimumProtocolVersion::from),
         )
         .set_ssl_support_method(
-            opt_str(v, "ssl_support_method")?
+            attrs::string(v, "ssl_support_method")?
                 .filter(|s| !s.is_empty())
                 .map(SslSupportMethod::from),
         );
@@ -283,7 +258,7 @@ fn viewer_certificate(desired: &Attrs) -> Result<ViewerCertificate, DriverError>
 /// Writes every attribute this driver manages into `cfg`, leaving the rest (logging,
 /// cache behaviours, error responses …) as they are.
 fn apply(cfg: &mut DistributionConfig, desired: &Attrs) -> Result<(), DriverError> {
-    let origins = blocks(desired, "origin")?
+    let origins = attrs::blocks(desired, "origin")?
         .into_iter()
         .map(origin)
         .collect::<Result<Vec<_>, _>>()?;
@@ -295,28 +270,30 @@ fn apply(cfg: &mut DistributionConfig, desired: &Attrs) -> Result<(), DriverErro
             .quantity(len_i32(origins.len()))
             .set_items(Some(origins))
             .build()
-            .map_err(build_err("origin"))?,
+            .map_err(build_error("origin"))?,
     );
-    let aliases = str_list(desired, "aliases")?;
+    let aliases = attrs::string_list(desired, "aliases")?;
     cfg.aliases = Some(
         Aliases::builder()
             .quantity(len_i32(aliases.len()))
             .set_items((!aliases.is_empty()).then_some(aliases))
             .build()
-            .map_err(build_err("aliases"))?,
+            .map_err(build_error("aliases"))?,
     );
     cfg.default_cache_behavior = Some(default_cache_behavior(desired)?);
-    cfg.comment = opt_str(desired, "comment")?.unwrap_or_default().to_string();
-    cfg.enabled = opt_bool(desired, "enabled")?.ok_or_else(|| DriverError::new("`enabled` is required"))?;
+    cfg.comment = attrs::string(desired, "comment")?.unwrap_or_default().to_string();
+    cfg.enabled = attrs::boolean(desired, "enabled")?.ok_or_else(|| DriverError::new("`enabled` is required"))?;
     cfg.price_class = Some(PriceClass::from(
-        opt_str(desired, "price_class")?.unwrap_or("PriceClass_All"),
+        attrs::string(desired, "price_class")?.unwrap_or("PriceClass_All"),
     ));
-    cfg.http_version = Some(HttpVersion::from(opt_str(desired, "http_version")?.unwrap_or("http2")));
-    cfg.is_ipv6_enabled = Some(opt_bool(desired, "is_ipv6_enabled")?.unwrap_or(false));
+    cfg.http_version = Some(HttpVersion::from(
+        attrs::string(desired, "http_version")?.unwrap_or("http2"),
+    ));
+    cfg.is_ipv6_enabled = Some(attrs::boolean(desired, "is_ipv6_enabled")?.unwrap_or(false));
     cfg.restrictions = Some(restrictions(desired)?);
     cfg.viewer_certificate = Some(viewer_certificate(desired)?);
     // An empty WebACLId detaches the ACL.
-    cfg.web_acl_id = Some(opt_str(desired, "web_acl_id")?.unwrap_or_default().to_string());
+    cfg.web_acl_id = Some(attrs::string(desired, "web_acl_id")?.unwrap_or_default().to_string());
     Ok(())
 }
 
@@ -335,28 +312,26 @@ fn new_config(desired: &Attrs) -> Result<DistributionConfig, DriverError> {
                 .quantity(0)
                 .set_items(Some(Vec::new()))
                 .build()
-                .map_err(build_err("origin"))?,
+                .map_err(build_error("origin"))?,
         )
         .default_cache_behavior(default_cache_behavior(desired)?)
         .build()
-        .map_err(build_err("distribution config"))?;
+        .map_err(build_error("distribution config"))?;
     apply(&mut cfg, desired)?;
     Ok(cfg)
 }
 
-fn tags_of(tags: &BTreeMap<String, String>) -> Result<Tags, DriverError> {
+fn tags_of(tags: &Tags) -> Result<aws_sdk_cloudfront::types::Tags, DriverError> {
     let items = tags
         .iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_err("tags")))
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tags")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Tags::builder().set_items(Some(items)).build())
+    Ok(aws_sdk_cloudfront::types::Tags::builder()
+        .set_items(Some(items))
+        .build())
 }
 
 // ---- SDK -> Terraform JSON ----
-
-fn text(s: &str) -> Value {
-    Value::String(s.to_string())
-}
 
 fn flatten_origins(origins: Option<&Origins>, prev: Option<&Value>) -> Value {
     let flat = origins
@@ -365,21 +340,24 @@ fn flatten_origins(origins: Option<&Origins>, prev: Option<&Value>) -> Value {
         .iter()
         .map(|o| {
             let mut m = Map::new();
-            m.insert("domain_name".into(), text(&o.domain_name));
-            m.insert("origin_id".into(), text(&o.id));
+            m.insert("domain_name".into(), attrs::text(&o.domain_name));
+            m.insert("origin_id".into(), attrs::text(&o.id));
             let custom = match &o.custom_origin_config {
                 Some(c) => {
                     let mut cm = Map::new();
                     cm.insert("http_port".into(), Value::from(c.http_port));
                     cm.insert("https_port".into(), Value::from(c.https_port));
-                    cm.insert("origin_protocol_policy".into(), text(c.origin_protocol_policy.as_str()));
+                    cm.insert(
+                        "origin_protocol_policy".into(),
+                        attrs::text(c.origin_protocol_policy.as_str()),
+                    );
                     let protocols: Vec<&str> = c
                         .origin_ssl_protocols
                         .as_ref()
                         .map(|p| p.items.iter().map(SslProtocol::as_str).collect())
                         .unwrap_or_default();
-                    cm.insert("origin_ssl_protocols".into(), strings_value(&protocols));
-                    block_value(cm)
+                    cm.insert("origin_ssl_protocols".into(), attrs::strings_value(&protocols));
+                    attrs::block_value(cm)
                 }
                 None => Value::Array(Vec::new()),
             };
@@ -388,14 +366,17 @@ fn flatten_origins(origins: Option<&Origins>, prev: Option<&Value>) -> Value {
         })
         .collect();
     // Terraform's `origin` is a set: follow the prior order.
-    Value::Array(order_like(flat, prev, "origin_id"))
+    Value::Array(normalise::order_like(flat, prev, "origin_id"))
 }
 
 #[allow(deprecated)] // legacy cache settings, see `default_cache_behavior`
 fn flatten_cache_behavior(b: &DefaultCacheBehavior) -> Value {
     let mut m = Map::new();
-    m.insert("target_origin_id".into(), text(&b.target_origin_id));
-    m.insert("viewer_protocol_policy".into(), text(b.viewer_protocol_policy.as_str()));
+    m.insert("target_origin_id".into(), attrs::text(&b.target_origin_id));
+    m.insert(
+        "viewer_protocol_policy".into(),
+        attrs::text(b.viewer_protocol_policy.as_str()),
+    );
     let allowed: Vec<&str> = b
         .allowed_methods
         .as_ref()
@@ -407,8 +388,8 @@ fn flatten_cache_behavior(b: &DefaultCacheBehavior) -> Value {
         .and_then(|a| a.cached_methods.as_ref())
         .map(|c| c.items.iter().map(Method::as_str).collect())
         .unwrap_or_default();
-    m.insert("allowed_methods".into(), strings_value(&allowed));
-    m.insert("cached_methods".into(), strings_value(&cached));
+    m.insert("allowed_methods".into(), attrs::strings_value(&allowed));
+    m.insert("cached_methods".into(), attrs::strings_value(&cached));
     m.insert("compress".into(), Value::Bool(b.compress.unwrap_or(false)));
     m.insert("min_ttl".into(), Value::from(b.min_ttl.unwrap_or(0)));
     m.insert("default_ttl".into(), b.default_ttl.map_or(Value::Null, Value::from));
@@ -418,17 +399,17 @@ fn flatten_cache_behavior(b: &DefaultCacheBehavior) -> Value {
             let mut fm = Map::new();
             fm.insert("query_string".into(), Value::Bool(f.query_string));
             let headers = f.headers.as_ref().and_then(|h| h.items.clone()).unwrap_or_default();
-            fm.insert("headers".into(), strings_value(&headers));
+            fm.insert("headers".into(), attrs::strings_value(&headers));
             let forward = f.cookies.as_ref().map_or("none", |c| c.forward.as_str());
             let mut cookies = Map::new();
-            cookies.insert("forward".into(), text(forward));
-            fm.insert("cookies".into(), block_value(cookies));
-            block_value(fm)
+            cookies.insert("forward".into(), attrs::text(forward));
+            fm.insert("cookies".into(), attrs::block_value(cookies));
+            attrs::block_value(fm)
         }
         None => Value::Array(Vec::new()),
     };
     m.insert("forwarded_values".into(), forwarded);
-    block_value(m)
+    attrs::block_value(m)
 }
 
 fn flatten_restrictions(r: Option<&Restrictions>) -> Value {
@@ -437,11 +418,11 @@ fn flatten_restrictions(r: Option<&Restrictions>) -> Value {
         None => ("none", Vec::new()),
     };
     let mut geo = Map::new();
-    geo.insert("restriction_type".into(), text(kind));
-    geo.insert("locations".into(), strings_value(&locations));
+    geo.insert("restriction_type".into(), attrs::text(kind));
+    geo.insert("locations".into(), attrs::strings_value(&locations));
     let mut m = Map::new();
-    m.insert("geo_restriction".into(), block_value(geo));
-    block_value(m)
+    m.insert("geo_restriction".into(), attrs::block_value(geo));
+    attrs::block_value(m)
 }
 
 /// With the default `*.cloudfront.net` certificate, the certificate ARN and SNI method have
@@ -485,27 +466,27 @@ fn flatten_viewer_certificate(v: Option<&ViewerCertificate>, prev: Option<&Value
                 .unwrap_or_default(),
         ),
     );
-    block_value(m)
+    attrs::block_value(m)
 }
 
 fn flatten_config(cfg: &DistributionConfig, prior: &Attrs) -> Attrs {
     let mut m = Map::new();
     m.insert("enabled".into(), Value::Bool(cfg.enabled));
-    m.insert("comment".into(), text(&cfg.comment));
+    m.insert("comment".into(), attrs::text(&cfg.comment));
     m.insert(
         "price_class".into(),
-        text(cfg.price_class.as_ref().map_or("PriceClass_All", PriceClass::as_str)),
+        attrs::text(cfg.price_class.as_ref().map_or("PriceClass_All", PriceClass::as_str)),
     );
     m.insert(
         "http_version".into(),
-        text(cfg.http_version.as_ref().map_or("http2", HttpVersion::as_str)),
+        attrs::text(cfg.http_version.as_ref().map_or("http2", HttpVersion::as_str)),
     );
     m.insert(
         "is_ipv6_enabled".into(),
         Value::Bool(cfg.is_ipv6_enabled.unwrap_or(false)),
     );
     let aliases = cfg.aliases.as_ref().and_then(|a| a.items.clone()).unwrap_or_default();
-    m.insert("aliases".into(), strings_value(&aliases));
+    m.insert("aliases".into(), attrs::strings_value(&aliases));
     m.insert(
         "origin".into(),
         flatten_origins(cfg.origins.as_ref(), prior.get("origin")),
@@ -521,7 +502,10 @@ fn flatten_config(cfg: &DistributionConfig, prior: &Attrs) -> Attrs {
         "viewer_certificate".into(),
         flatten_viewer_certificate(cfg.viewer_certificate.as_ref(), prior.get("viewer_certificate")),
     );
-    m.insert("web_acl_id".into(), text(cfg.web_acl_id.as_deref().unwrap_or_default()));
+    m.insert(
+        "web_acl_id".into(),
+        attrs::text(cfg.web_acl_id.as_deref().unwrap_or_default()),
+    );
     m
 }
 
@@ -529,34 +513,31 @@ fn flatten_config(cfg: &DistributionConfig, prior: &Attrs) -> Attrs {
 
 /// The distribution's status (`InProgress`, `Deployed`) and ETag; `None` when it is gone.
 async fn status(client: &Client, id: &str) -> Result<Option<(String, String)>, DriverError> {
-    match client.get_distribution().id(id).send().await {
-        Ok(out) => {
-            let status = out.distribution().map(|d| d.status().to_string()).unwrap_or_default();
-            Ok(Some((status, out.e_tag().unwrap_or_default().to_string())))
-        }
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetDistribution", e)),
-    }
+    let out = client.get_distribution().id(id).send().await;
+    Ok(found("GetDistribution", NOT_FOUND, out)?.map(|out| {
+        let status = out.distribution().map(|d| d.status().to_string()).unwrap_or_default();
+        (status, out.e_tag().unwrap_or_default().to_string())
+    }))
 }
 
-/// Waits until the distribution's last change is deployed; `false` when it vanished.
-async fn wait_deployed(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result<bool, DriverError> {
-    let gone = AtomicBool::new(false);
-    let gone_ref = &gone;
-    wait_until(ctx, &format!("distribution {id} to be Deployed"), || async move {
-        match status(client, id).await? {
-            Some((s, _)) => Ok(s == "Deployed"),
-            None => {
-                gone_ref.store(true, Ordering::Relaxed);
-                Ok(true)
-            }
-        }
-    })
-    .await?;
-    Ok(!gone.load(Ordering::Relaxed))
+/// Waits until the distribution's last change is deployed, and returns its status and ETag
+/// then; `None` when it vanished meanwhile.
+async fn wait_deployed(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result<Option<(String, String)>, DriverError> {
+    wait::until(
+        &format!("distribution {id} to be Deployed"),
+        ctx.env.component_timeout,
+        || async {
+            Ok(match status(client, id).await? {
+                Some((status, etag)) if status == "Deployed" => Some(Some((status, etag))),
+                Some(_) => None,
+                None => Some(None),
+            })
+        },
+    )
+    .await
 }
 
-async fn current_tags(client: &Client, arn: &str) -> Result<BTreeMap<String, String>, DriverError> {
+async fn current_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
     let out = client
         .list_tags_for_resource()
         .resource(arn)
@@ -575,41 +556,40 @@ async fn current_tags(client: &Client, arn: &str) -> Result<BTreeMap<String, Str
         .unwrap_or_default())
 }
 
-async fn sync_tags(
-    client: &Client,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<(), DriverError> {
-    let (set, remove) = tag_changes(old, new);
-    if !remove.is_empty() {
-        client
-            .untag_resource()
-            .resource(arn)
-            .tag_keys(TagKeys::builder().set_items(Some(remove)).build())
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !set.is_empty() {
-        client
-            .tag_resource()
-            .resource(arn)
-            .tags(tags_of(&set.into_iter().collect())?)
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
+    tags::sync(
+        &current_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource(arn)
+                .tag_keys(TagKeys::builder().set_items(Some(keys)).build())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource(arn)
+                .tags(tags_of(&set)?)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 /// One disable → wait → delete pass. `Ok(true)`: deleted or gone; `Ok(false)`: the ETag
 /// moved under us, try again.
 async fn delete_once(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result<bool, DriverError> {
-    let current = match client.get_distribution_config().id(id).send().await {
-        Ok(out) => out,
-        Err(e) if has_code(&e, NOT_FOUND) => return Ok(true),
-        Err(e) => return Err(aws_error("GetDistributionConfig", e)),
+    let current = client.get_distribution_config().id(id).send().await;
+    let Some(current) = found("GetDistributionConfig", NOT_FOUND, current)? else {
+        return Ok(true);
     };
     if let Some(cfg) = current.distribution_config().filter(|c| c.enabled) {
         let mut cfg = cfg.clone();
@@ -628,11 +608,8 @@ async fn delete_once(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result<bo
             Err(e) => return Err(aws_error("UpdateDistribution (disable)", e)),
         }
     }
-    if !wait_deployed(ctx, client, id).await? {
-        return Ok(true);
-    }
     // Deleting needs the ETag of the disabled, deployed distribution.
-    let Some((_, etag)) = status(client, id).await? else {
+    let Some((_, etag)) = wait_deployed(ctx, client, id).await? else {
         return Ok(true);
     };
     match client.delete_distribution().id(id).if_match(etag).send().await {
@@ -655,7 +632,7 @@ impl Driver for CloudFrontDistribution {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let tags = tags_to_apply(ctx, desired)?;
+        let tags = tags::wanted(ctx, desired)?;
         let with_tags = DistributionConfigWithTags::builder()
             .distribution_config(new_config(desired)?)
             .tags(tags_of(&tags)?)
@@ -671,32 +648,29 @@ impl Driver for CloudFrontDistribution {
             .ok_or_else(|| DriverError::new("CreateDistributionWithTags: no distribution in the answer"))?;
         let id = dist.id().to_string();
         let mut state = desired.clone();
-        state.insert("id".into(), text(&id));
-        state.insert("arn".into(), text(dist.arn()));
-        state.insert("domain_name".into(), text(dist.domain_name()));
-        state.insert("hosted_zone_id".into(), text(hosted_zone_id(ctx)));
-        state.insert("etag".into(), text(out.e_tag().unwrap_or_default()));
-        state.insert("status".into(), text(dist.status()));
-        put_tags(&mut state, &str_map(desired, "tags")?, &tags);
-        if !wait_deployed(ctx, &client, &id).await? {
+        state.insert("id".into(), attrs::text(&id));
+        state.insert("arn".into(), attrs::text(dist.arn()));
+        state.insert("domain_name".into(), attrs::text(dist.domain_name()));
+        state.insert("hosted_zone_id".into(), attrs::text(hosted_zone_id(ctx)));
+        state.insert("etag".into(), attrs::text(out.e_tag().unwrap_or_default()));
+        state.insert("status".into(), attrs::text(dist.status()));
+        tags::put_applied(&mut state, desired, &tags)?;
+        let Some((status, etag)) = wait_deployed(ctx, &client, &id).await.after_create(&state)? else {
             return Err(DriverError::new(format!(
                 "distribution {id} vanished while being deployed"
             )));
-        }
-        if let Some((status, etag)) = status(&client, &id).await? {
-            state.insert("status".into(), Value::String(status));
-            state.insert("etag".into(), Value::String(etag));
-        }
+        };
+        state.insert("status".into(), Value::String(status));
+        state.insert("etag".into(), Value::String(etag));
         Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        let out = match client.get_distribution().id(id).send().await {
-            Ok(out) => out,
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(aws_error("GetDistribution", e)),
+        let out = client.get_distribution().id(id).send().await;
+        let Some(out) = found("GetDistribution", NOT_FOUND, out)? else {
+            return Ok(None);
         };
         let dist = out
             .distribution()
@@ -705,14 +679,13 @@ impl Driver for CloudFrontDistribution {
             Some(cfg) => flatten_config(cfg, state),
             None => Map::new(),
         };
-        actual.insert("arn".into(), text(dist.arn()));
-        actual.insert("domain_name".into(), text(dist.domain_name()));
-        actual.insert("hosted_zone_id".into(), text(hosted_zone_id(ctx)));
-        actual.insert("etag".into(), text(out.e_tag().unwrap_or_default()));
-        actual.insert("status".into(), text(dist.status()));
-        let all = current_tags(&client, dist.arn()).await?;
-        put_tags(&mut actual, &own_tags(ctx, state, &all)?, &all);
-        Ok(Some(read_state(state, actual)))
+        actual.insert("arn".into(), attrs::text(dist.arn()));
+        actual.insert("domain_name".into(), attrs::text(dist.domain_name()));
+        actual.insert("hosted_zone_id".into(), attrs::text(hosted_zone_id(ctx)));
+        actual.insert("etag".into(), attrs::text(out.e_tag().unwrap_or_default()));
+        actual.insert("status".into(), attrs::text(dist.status()));
+        tags::put_read_state(ctx, &mut actual, state, &current_tags(&client, dist.arn()).await?)?;
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     /// UpdateDistribution with the ETag of the config it starts from, then waits for the
@@ -747,25 +720,21 @@ impl Driver for CloudFrontDistribution {
         let mut next = state.clone();
         next.extend(desired.clone());
         if let Some(d) = out.distribution() {
-            next.insert("status".into(), text(d.status()));
-            next.insert("domain_name".into(), text(d.domain_name()));
+            next.insert("status".into(), attrs::text(d.status()));
+            next.insert("domain_name".into(), attrs::text(d.domain_name()));
         }
-        next.insert("etag".into(), text(out.e_tag().unwrap_or_default()));
-        let tags = tags_to_apply(ctx, desired)?;
-        let arn = req_str(state, "arn")?;
+        next.insert("etag".into(), attrs::text(out.e_tag().unwrap_or_default()));
+        let tags = tags::wanted(ctx, desired)?;
         // Diff against the tags the distribution has now, not the state's.
-        let old = current_tags(&client, arn).await?;
-        sync_tags(&client, arn, &old, &tags).await?;
-        put_tags(&mut next, &str_map(desired, "tags")?, &tags);
-        if !wait_deployed(ctx, &client, id).await? {
+        sync_tags(&client, attrs::required_string(state, "arn")?, &tags).await?;
+        tags::put_applied(&mut next, desired, &tags)?;
+        let Some((status, etag)) = wait_deployed(ctx, &client, id).await? else {
             return Err(DriverError::new(format!(
                 "distribution {id} vanished while being deployed"
             )));
-        }
-        if let Some((status, etag)) = status(&client, id).await? {
-            next.insert("status".into(), Value::String(status));
-            next.insert("etag".into(), Value::String(etag));
-        }
+        };
+        next.insert("status".into(), Value::String(status));
+        next.insert("etag".into(), Value::String(etag));
         Ok(next)
     }
 
@@ -781,9 +750,11 @@ impl Driver for CloudFrontDistribution {
                 )));
             }
         }
-        wait_until(ctx, &format!("distribution {id} to be deleted"), || async {
-            Ok(status(&client, id).await?.is_none())
-        })
+        wait::until_gone(
+            &format!("distribution {id} to be deleted"),
+            ctx.env.component_timeout,
+            || status(&client, id),
+        )
         .await
     }
 }

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::attrs::{self, Attrs};
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 pub struct CloudwatchLogGroup;
 
@@ -65,30 +65,35 @@ async fn find_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
         .send()
         .await
         .map_err(|e| aws_error("ListTagsForResource", e))?;
-    Ok(out.tags().map(|t| t.clone().into_iter().collect()).unwrap_or_default())
+    Ok(tags::from_map(out.tags()))
 }
 
 async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
-    let diff = tags::diff(&find_tags(client, arn).await?, wanted);
-    if !diff.remove.is_empty() {
-        client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(diff.remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !diff.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(diff.set.into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+    tags::sync(
+        &find_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(set.into_iter().collect()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 /// PutRetentionPolicy, or DeleteRetentionPolicy for 0 (never expire).
@@ -112,13 +117,13 @@ async fn set_retention(client: &Client, name: &str, days: i32) -> Result<(), Dri
     Ok(())
 }
 
-fn applied_state(desired: &Attrs, name: &str, arn: &str, own: &Tags, all: &Tags) -> ChildState {
+/// The state after create or update (the ARN once known).
+fn applied_state(desired: &Attrs, name: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), json!(name));
     state.insert("name".into(), json!(name));
-    state.insert("arn".into(), json!(arn));
-    tags::put_state(&mut state, own, all);
-    state
+    tags::put_applied(&mut state, desired, all)?;
+    Ok(state)
 }
 
 #[async_trait]
@@ -144,29 +149,23 @@ impl Driver for CloudwatchLogGroup {
         let tag_map: HashMap<String, String> = all_tags.clone().into_iter().collect();
         client
             .create_log_group()
-            .log_group_name(&name)
-            .set_kms_key_id(attrs::string(desired, "kms_key_id")?)
+            .log_group_name(name)
+            .set_kms_key_id(attrs::owned_string(desired, "kms_key_id")?)
             .set_tags((!tag_map.is_empty()).then_some(tag_map))
             .send()
             .await
             .map_err(|e| aws_error("CreateLogGroup", e))?;
+        let mut state = applied_state(desired, name, &all_tags)?;
         if retention != 0 {
-            set_retention(&client, &name, retention).await?;
+            set_retention(&client, name, retention).await.after_create(&state)?;
         }
-        let mut waiter = Waiter::new(format!("log group {name} to exist"), ctx.env.component_timeout);
-        let group = loop {
-            match find_group(&client, &name).await? {
-                Some(group) => break group,
-                None => waiter.pause().await?,
-            }
-        };
-        Ok(applied_state(
-            desired,
-            &name,
-            &group_arn(&group),
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        let group = wait::until(&format!("log group {name} to exist"), ctx.env.component_timeout, || {
+            find_group(&client, name)
+        })
+        .await
+        .after_create(&state)?;
+        state.insert("arn".into(), json!(group_arn(&group)));
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -192,13 +191,7 @@ impl Driver for CloudwatchLogGroup {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = client(ctx);
         let name = state_id(state)?;
-        if let Some(wanted) = attrs::string(desired, "name")?
-            && wanted != name
-        {
-            return Err(DriverError::new(format!(
-                "log group name cannot change in place ({name} to {wanted}); the log group must be replaced"
-            )));
-        }
+        attrs::unchanged(desired, "name", name)?;
         let group = find_group(&client, name)
             .await?
             .ok_or_else(|| DriverError::new(format!("log group {name} does not exist")))?;
@@ -207,7 +200,7 @@ impl Driver for CloudwatchLogGroup {
             set_retention(&client, name, retention).await?;
         }
         let kms_key = attrs::string(desired, "kms_key_id")?;
-        if group.kms_key_id() != kms_key.as_deref() {
+        if group.kms_key_id() != kms_key {
             match kms_key {
                 Some(key) => client
                     .associate_kms_key()
@@ -229,13 +222,9 @@ impl Driver for CloudwatchLogGroup {
         let arn = group_arn(&group);
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, &arn, &all_tags).await?;
-        Ok(applied_state(
-            desired,
-            name,
-            &arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        let mut state = applied_state(desired, name, &all_tags)?;
+        state.insert("arn".into(), json!(arn));
+        Ok(state)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
@@ -245,15 +234,15 @@ impl Driver for CloudwatchLogGroup {
         if attrs::boolean(state, "skip_destroy")?.unwrap_or(false) {
             return Ok(());
         }
-        match client.delete_log_group().log_group_name(name).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteLogGroup", e)),
+        let deleted = client.delete_log_group().log_group_name(name).send().await;
+        if found("DeleteLogGroup", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(format!("log group {name} to be deleted"), ctx.env.component_timeout);
-        while find_group(&client, name).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(
+            &format!("log group {name} to be deleted"),
+            ctx.env.component_timeout,
+            || find_group(&client, name),
+        )
+        .await
     }
 }

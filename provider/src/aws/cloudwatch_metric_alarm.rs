@@ -11,9 +11,10 @@ use aws_sdk_cloudwatch::types::{AlarmType, ComparisonOperator, Dimension, Metric
 use serde_json::{Value, json};
 
 use super::attrs::{self, Attrs};
+use super::normalise;
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 pub struct CloudwatchMetricAlarm;
 
@@ -40,19 +41,19 @@ fn put_request(client: &Client, name: &str, desired: &Attrs) -> Result<PutMetric
     Ok(client
         .put_metric_alarm()
         .alarm_name(name)
-        .set_alarm_description(attrs::string(desired, "alarm_description")?)
-        .set_namespace(attrs::string(desired, "namespace")?)
-        .set_metric_name(attrs::string(desired, "metric_name")?)
+        .set_alarm_description(attrs::owned_string(desired, "alarm_description")?)
+        .set_namespace(attrs::owned_string(desired, "namespace")?)
+        .set_metric_name(attrs::owned_string(desired, "metric_name")?)
         .set_dimensions((!dimensions.is_empty()).then_some(dimensions))
-        .set_statistic(attrs::string(desired, "statistic")?.map(|s| Statistic::from(s.as_str())))
-        .set_extended_statistic(attrs::string(desired, "extended_statistic")?)
+        .set_statistic(attrs::string(desired, "statistic")?.map(Statistic::from))
+        .set_extended_statistic(attrs::owned_string(desired, "extended_statistic")?)
         .set_period(attrs::int32(desired, "period")?)
-        .set_unit(attrs::string(desired, "unit")?.map(|u| StandardUnit::from(u.as_str())))
+        .set_unit(attrs::string(desired, "unit")?.map(StandardUnit::from))
         .evaluation_periods(evaluation_periods)
         .set_datapoints_to_alarm(attrs::int32(desired, "datapoints_to_alarm")?)
         .threshold(threshold)
-        .comparison_operator(ComparisonOperator::from(comparison.as_str()))
-        .set_treat_missing_data(attrs::string(desired, "treat_missing_data")?)
+        .comparison_operator(ComparisonOperator::from(comparison))
+        .set_treat_missing_data(attrs::owned_string(desired, "treat_missing_data")?)
         .actions_enabled(attrs::boolean(desired, "actions_enabled")?.unwrap_or(true))
         .set_alarm_actions(Some(attrs::string_list(desired, "alarm_actions")?))
         .set_ok_actions(Some(attrs::string_list(desired, "ok_actions")?))
@@ -96,49 +97,50 @@ fn sdk_tags(tags: &Tags) -> Vec<Tag> {
 }
 
 async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
-    let diff = tags::diff(&find_tags(client, arn).await?, wanted);
-    if !diff.remove.is_empty() {
-        client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(diff.remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !diff.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(sdk_tags(&diff.set)))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+    tags::sync(
+        &find_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(&set)))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 /// Waits until DescribeAlarms returns the alarm, and returns its ARN.
 async fn wait_arn(ctx: &ChildCtx<'_>, client: &Client, name: &str) -> Result<String, DriverError> {
-    let mut waiter = Waiter::new(format!("alarm {name} to exist"), ctx.env.component_timeout);
-    loop {
-        if let Some(arn) = find_alarm(client, name)
+    wait::until(&format!("alarm {name} to exist"), ctx.env.component_timeout, || async {
+        Ok(find_alarm(client, name)
             .await?
-            .and_then(|a| a.alarm_arn().map(str::to_string))
-        {
-            return Ok(arn);
-        }
-        waiter.pause().await?;
-    }
+            .and_then(|a| a.alarm_arn().map(str::to_string)))
+    })
+    .await
 }
 
-fn applied_state(desired: &Attrs, name: &str, arn: &str, own: &Tags, all: &Tags) -> ChildState {
+/// The state after create or update (the ARN once known).
+fn applied_state(desired: &Attrs, name: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), json!(name));
     state.insert("alarm_name".into(), json!(name));
-    state.insert("arn".into(), json!(arn));
-    tags::put_state(&mut state, own, all);
-    state
+    tags::put_applied(&mut state, desired, all)?;
+    Ok(state)
 }
 
 fn strings(items: &[String]) -> Vec<Value> {
@@ -163,19 +165,15 @@ impl Driver for CloudwatchMetricAlarm {
         let client = client(ctx);
         let name = attrs::required_string(desired, "alarm_name")?;
         let all_tags = tags::wanted(ctx, desired)?;
-        put_request(&client, &name, desired)?
+        put_request(&client, name, desired)?
             .set_tags((!all_tags.is_empty()).then(|| sdk_tags(&all_tags)))
             .send()
             .await
             .map_err(|e| aws_error("PutMetricAlarm", e))?;
-        let arn = wait_arn(ctx, &client, &name).await?;
-        Ok(applied_state(
-            desired,
-            &name,
-            &arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        let mut state = applied_state(desired, name, &all_tags)?;
+        let arn = wait_arn(ctx, &client, name).await.after_create(&state)?;
+        state.insert("arn".into(), json!(arn));
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -223,7 +221,7 @@ impl Driver for CloudwatchMetricAlarm {
             ("ok_actions", alarm.ok_actions()),
             ("insufficient_data_actions", alarm.insufficient_data_actions()),
         ] {
-            out.insert(key.into(), attrs::set_like_prior(state.get(key), strings(actions)));
+            out.insert(key.into(), normalise::set_like_prior(state.get(key), strings(actions)));
         }
         let optional = [
             json!(alarm.extended_statistic()),
@@ -242,13 +240,7 @@ impl Driver for CloudwatchMetricAlarm {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = client(ctx);
         let name = state_id(state)?;
-        if let Some(wanted) = attrs::string(desired, "alarm_name")?
-            && wanted != name
-        {
-            return Err(DriverError::new(format!(
-                "alarm name cannot change in place ({name} to {wanted}); the alarm must be replaced"
-            )));
-        }
+        attrs::unchanged(desired, "alarm_name", name)?;
         if find_alarm(&client, name).await?.is_none() {
             return Err(DriverError::new(format!("alarm {name} does not exist")));
         }
@@ -259,27 +251,23 @@ impl Driver for CloudwatchMetricAlarm {
         let arn = wait_arn(ctx, &client, name).await?;
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, &arn, &all_tags).await?;
-        Ok(applied_state(
-            desired,
-            name,
-            &arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        let mut state = applied_state(desired, name, &all_tags)?;
+        state.insert("arn".into(), json!(arn));
+        Ok(state)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let name = state_id(state)?;
-        match client.delete_alarms().alarm_names(name).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteAlarms", e)),
+        let deleted = client.delete_alarms().alarm_names(name).send().await;
+        if found("DeleteAlarms", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(format!("alarm {name} to be deleted"), ctx.env.component_timeout);
-        while find_alarm(&client, name).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(
+            &format!("alarm {name} to be deleted"),
+            ctx.env.component_timeout,
+            || find_alarm(&client, name),
+        )
+        .await
     }
 }

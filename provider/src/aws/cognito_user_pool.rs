@@ -7,8 +7,6 @@
 //! included). Tags are written through `UserPoolTags`, which both AWS and moto honour;
 //! `UntagResource` is only called for keys that survive that.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
@@ -18,11 +16,10 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::aws::bounded_wait::until;
-use crate::aws::driver_attrs::{
-    opt_block, opt_bool, opt_i32, opt_str, opt_str_list, region, req_str, string_set, tags_all, tags_state,
-};
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::tags;
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, state_id};
 
 /// The driver for `aws_cognito_user_pool`.
 pub struct CognitoUserPool;
@@ -40,34 +37,36 @@ struct Settings {
     /// `software_token_mfa_configuration [{enabled}]`: not in the blueprint's list, but AWS
     /// needs an MFA method before `mfa_configuration` can be ON or OPTIONAL.
     software_token: Option<bool>,
-    auto_verified: Option<Vec<VerifiedAttributeType>>,
+    auto_verified: Vec<VerifiedAttributeType>,
 }
 
 impl Settings {
     fn from_desired(desired: &Map<String, Value>) -> Result<Settings, DriverError> {
-        let password_policy = match opt_block(desired, "password_policy")? {
+        let password_policy = match attrs::block(desired, "password_policy")? {
             Some(p) => Some(
                 PasswordPolicyType::builder()
-                    .set_minimum_length(opt_i32(p, "minimum_length")?)
-                    .set_require_lowercase(opt_bool(p, "require_lowercase")?)
-                    .set_require_numbers(opt_bool(p, "require_numbers")?)
-                    .set_require_symbols(opt_bool(p, "require_symbols")?)
-                    .set_require_uppercase(opt_bool(p, "require_uppercase")?)
-                    .set_temporary_password_validity_days(opt_i32(p, "temporary_password_validity_days")?)
+                    .set_minimum_length(attrs::int32(p, "minimum_length")?)
+                    .set_require_lowercase(attrs::boolean(p, "require_lowercase")?)
+                    .set_require_numbers(attrs::boolean(p, "require_numbers")?)
+                    .set_require_symbols(attrs::boolean(p, "require_symbols")?)
+                    .set_require_uppercase(attrs::boolean(p, "require_uppercase")?)
+                    .set_temporary_password_validity_days(attrs::int32(p, "temporary_password_validity_days")?)
                     .build(),
             ),
             None => None,
         };
-        let software_token = match opt_block(desired, "software_token_mfa_configuration")? {
-            Some(b) => opt_bool(b, "enabled")?,
+        let software_token = match attrs::block(desired, "software_token_mfa_configuration")? {
+            Some(b) => attrs::boolean(b, "enabled")?,
             None => None,
         };
         Ok(Settings {
             password_policy,
-            mfa: opt_str(desired, "mfa_configuration")?.map(str::to_string),
+            mfa: attrs::owned_string(desired, "mfa_configuration")?,
             software_token,
-            auto_verified: opt_str_list(desired, "auto_verified_attributes")?
-                .map(|attrs| attrs.iter().map(|a| VerifiedAttributeType::from(a.as_str())).collect()),
+            auto_verified: attrs::string_list(desired, "auto_verified_attributes")?
+                .iter()
+                .map(|a| VerifiedAttributeType::from(a.as_str()))
+                .collect(),
         })
     }
 
@@ -75,6 +74,11 @@ impl Settings {
         self.password_policy
             .clone()
             .map(|p| UserPoolPolicyType::builder().password_policy(p).build())
+    }
+
+    /// `None` when none are configured, as `hashicorp/aws` sends it.
+    fn auto_verified(&self) -> Option<Vec<VerifiedAttributeType>> {
+        (!self.auto_verified.is_empty()).then(|| self.auto_verified.clone())
     }
 
     fn software_token_config(&self) -> Option<SoftwareTokenMfaConfigType> {
@@ -88,17 +92,12 @@ async fn find_pool(
     client: &Client,
     id: &str,
 ) -> Result<Option<(UserPoolType, GetUserPoolMfaConfigOutput)>, DriverError> {
-    let pool = match client.describe_user_pool().user_pool_id(id).send().await {
-        Ok(out) => out.user_pool,
-        Err(e) if has_code(&e, NOT_FOUND) => return Ok(None),
-        Err(e) => return Err(aws_error("DescribeUserPool", e)),
+    let pool = client.describe_user_pool().user_pool_id(id).send().await;
+    let Some(pool) = found("DescribeUserPool", NOT_FOUND, pool)?.and_then(|out| out.user_pool) else {
+        return Ok(None);
     };
-    let Some(pool) = pool else { return Ok(None) };
-    match client.get_user_pool_mfa_config().user_pool_id(id).send().await {
-        Ok(mfa) => Ok(Some((pool, mfa))),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetUserPoolMfaConfig", e)),
-    }
+    let mfa = client.get_user_pool_mfa_config().user_pool_id(id).send().await;
+    Ok(found("GetUserPoolMfaConfig", NOT_FOUND, mfa)?.map(|mfa| (pool, mfa)))
 }
 
 fn pool_state(
@@ -125,16 +124,10 @@ fn pool_state(
         Some(t) => json!([{ "enabled": t.enabled() }]),
         None => json!([]),
     };
-    let tags: HashMap<String, String> = pool.user_pool_tags().cloned().unwrap_or_default();
-    let (tags, tags_all) = tags_state(ctx, prior, &tags);
-
     let mut state = Map::new();
     state.insert("id".into(), json!(id));
     state.insert("arn".into(), json!(pool.arn()));
-    state.insert(
-        "endpoint".into(),
-        json!(format!("cognito-idp.{}.amazonaws.com/{id}", region(ctx, "cognitoidp")?)),
-    );
+    state.insert("endpoint".into(), json!(endpoint(ctx, id)?));
     state.insert("name".into(), json!(pool.name()));
     state.insert("password_policy".into(), password_policy);
     state.insert(
@@ -144,15 +137,23 @@ fn pool_state(
     state.insert("software_token_mfa_configuration".into(), software_token);
     state.insert(
         "auto_verified_attributes".into(),
-        string_set(
+        attrs::string_set(
             pool.auto_verified_attributes()
                 .iter()
                 .map(VerifiedAttributeType::as_str),
         ),
     );
-    state.insert("tags".into(), tags);
-    state.insert("tags_all".into(), tags_all);
+    tags::put_read_state(ctx, &mut state, prior, &tags::from_map(pool.user_pool_tags()))?;
     Ok(state)
+}
+
+/// `cognito-idp.<region>.amazonaws.com/<id>`: the issuer of the pool's tokens.
+fn endpoint(ctx: &ChildCtx<'_>, id: &str) -> Result<String, DriverError> {
+    let region = arn::region(ctx)?;
+    Ok(format!(
+        "cognito-idp.{region}.{}/{id}",
+        arn::dns_suffix(arn::partition(&region))
+    ))
 }
 
 async fn current_state(
@@ -195,14 +196,15 @@ impl Driver for CognitoUserPool {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let name = req_str(desired, "name")?;
+        let name = attrs::required_string(desired, "name")?;
         let settings = Settings::from_desired(desired)?;
+        let all_tags = tags::wanted(ctx, desired)?;
         let created = client
             .create_user_pool()
             .pool_name(name)
             .set_policies(settings.policies())
-            .set_auto_verified_attributes(settings.auto_verified.clone())
-            .set_user_pool_tags(Some(tags_all(ctx, desired)?))
+            .set_auto_verified_attributes(settings.auto_verified())
+            .set_user_pool_tags(Some(all_tags.clone().into_iter().collect()))
             .send()
             .await
             .map_err(|e| aws_error("CreateUserPool", e))?;
@@ -211,19 +213,20 @@ impl Driver for CognitoUserPool {
             .and_then(UserPoolType::id)
             .ok_or_else(|| DriverError::new("CreateUserPool: the answer has no pool id"))?;
 
+        let mut state = desired.clone();
+        state.insert("id".into(), json!(id));
+        tags::put_applied(&mut state, desired, &all_tags)?;
         if let Some(mfa) = settings.mfa.as_deref().filter(|m| *m != "OFF") {
-            set_mfa(&client, id, mfa, &settings).await?;
+            set_mfa(&client, id, mfa, &settings).await.after_create(&state)?;
         }
-        until(
+        wait::until(
             &format!("Cognito user pool {id} to be visible"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { Ok(find_pool(client, id).await?.map(|_| ())) }
-            },
+            || find_pool(&client, id),
         )
-        .await?;
-        current_state(ctx, &client, id, desired).await
+        .await
+        .after_create(&state)?;
+        current_state(ctx, &client, id, desired).await.after_create(&state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -255,42 +258,55 @@ impl Driver for CognitoUserPool {
             set_mfa(&client, id, &mfa, &settings).await?;
         }
 
-        let wanted_tags = tags_all(ctx, desired)?;
+        let wanted_tags = tags::wanted(ctx, desired)?;
         client
             .update_user_pool()
             .user_pool_id(id)
             .set_policies(settings.policies())
-            .set_auto_verified_attributes(settings.auto_verified.clone())
+            .set_auto_verified_attributes(settings.auto_verified())
             .mfa_configuration(UserPoolMfaType::from(mfa.as_str()))
-            .set_user_pool_tags(Some(wanted_tags.clone()))
+            .set_user_pool_tags(Some(wanted_tags.clone().into_iter().collect()))
             .send()
             .await
             .map_err(|e| aws_error("UpdateUserPool", e))?;
 
-        let had_extra_tags = pool
-            .user_pool_tags()
-            .is_some_and(|tags| tags.keys().any(|k| !wanted_tags.contains_key(k)));
-        if had_extra_tags {
+        // UserPoolTags adds and overwrites; tags that were there before may survive it.
+        if tags::from_map(pool.user_pool_tags())
+            .keys()
+            .any(|k| !wanted_tags.contains_key(k))
+        {
             let (pool, _) = find_pool(&client, id)
                 .await?
                 .ok_or_else(|| DriverError::new(format!("Cognito user pool {id} vanished during update")))?;
-            let mut extra: Vec<String> = pool
-                .user_pool_tags()
-                .map(|tags| tags.keys().filter(|k| !wanted_tags.contains_key(*k)).cloned().collect())
-                .unwrap_or_default();
-            if !extra.is_empty() {
-                extra.sort();
-                let arn = pool
-                    .arn()
-                    .ok_or_else(|| DriverError::new("DescribeUserPool: the answer has no ARN"))?;
-                client
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(extra))
-                    .send()
-                    .await
-                    .map_err(|e| aws_error("UntagResource", e))?;
-            }
+            let arn = pool
+                .arn()
+                .ok_or_else(|| DriverError::new("DescribeUserPool: the answer has no ARN"))?;
+            let client = &client;
+            tags::sync(
+                &tags::from_map(pool.user_pool_tags()),
+                &wanted_tags,
+                |keys| async move {
+                    client
+                        .untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(keys))
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| aws_error("UntagResource", e))
+                },
+                |set| async move {
+                    client
+                        .tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(set.into_iter().collect()))
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| aws_error("TagResource", e))
+                },
+            )
+            .await?;
         }
 
         current_state(ctx, &client, id, desired).await
@@ -299,18 +315,14 @@ impl Driver for CognitoUserPool {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        match client.delete_user_pool().user_pool_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteUserPool", e)),
+        let deleted = client.delete_user_pool().user_pool_id(id).send().await;
+        if found("DeleteUserPool", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        until(
+        wait::until_gone(
             &format!("Cognito user pool {id} to be deleted"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { Ok(find_pool(client, id).await?.is_none().then_some(())) }
-            },
+            || find_pool(&client, id),
         )
         .await
     }

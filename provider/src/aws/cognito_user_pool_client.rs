@@ -11,9 +11,9 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::aws::bounded_wait::until;
-use crate::aws::driver_attrs::{opt_bool, opt_i32, opt_str, opt_str_list, req_str, string_set};
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 /// The driver for `aws_cognito_user_pool_client`.
 pub struct CognitoUserPoolClient;
@@ -36,32 +36,30 @@ struct Settings {
 
 impl Settings {
     fn from_desired(desired: &Map<String, Value>) -> Result<Settings, DriverError> {
+        let flows = attrs::string_list(desired, "explicit_auth_flows")?;
         Ok(Settings {
-            name: req_str(desired, "name")?.to_string(),
-            explicit_auth_flows: opt_str_list(desired, "explicit_auth_flows")?
-                .map(|flows| flows.iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect()),
-            prevent_user_existence_errors: opt_str(desired, "prevent_user_existence_errors")?
+            name: attrs::required_string(desired, "name")?.to_string(),
+            // Not sent when empty, as in `hashicorp/aws`: Cognito then picks its default flows.
+            explicit_auth_flows: (!flows.is_empty())
+                .then(|| flows.iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect()),
+            prevent_user_existence_errors: attrs::string(desired, "prevent_user_existence_errors")?
                 .map(PreventUserExistenceErrorTypes::from),
-            access_token_validity: opt_i32(desired, "access_token_validity")?,
-            id_token_validity: opt_i32(desired, "id_token_validity")?,
-            refresh_token_validity: opt_i32(desired, "refresh_token_validity")?,
+            access_token_validity: attrs::int32(desired, "access_token_validity")?,
+            id_token_validity: attrs::int32(desired, "id_token_validity")?,
+            refresh_token_validity: attrs::int32(desired, "refresh_token_validity")?,
         })
     }
 }
 
 /// The client, `None` when it (or its pool) does not exist.
 async fn find_client(client: &Client, pool: &str, id: &str) -> Result<Option<UserPoolClientType>, DriverError> {
-    match client
+    let out = client
         .describe_user_pool_client()
         .user_pool_id(pool)
         .client_id(id)
         .send()
-        .await
-    {
-        Ok(out) => Ok(out.user_pool_client),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("DescribeUserPoolClient", e)),
-    }
+        .await;
+    Ok(found("DescribeUserPoolClient", NOT_FOUND, out)?.and_then(|out| out.user_pool_client))
 }
 
 fn client_state(c: &UserPoolClientType) -> Result<ChildState, DriverError> {
@@ -75,7 +73,7 @@ fn client_state(c: &UserPoolClientType) -> Result<ChildState, DriverError> {
     state.insert("generate_secret".into(), json!(c.client_secret().is_some()));
     state.insert(
         "explicit_auth_flows".into(),
-        string_set(c.explicit_auth_flows().iter().map(ExplicitAuthFlowsType::as_str)),
+        attrs::string_set(c.explicit_auth_flows().iter().map(ExplicitAuthFlowsType::as_str)),
     );
     state.insert(
         "prevent_user_existence_errors".into(),
@@ -118,13 +116,13 @@ impl Driver for CognitoUserPoolClient {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let pool = req_str(desired, "user_pool_id")?;
+        let pool = attrs::required_string(desired, "user_pool_id")?;
         let s = Settings::from_desired(desired)?;
         let created = client
             .create_user_pool_client()
             .user_pool_id(pool)
             .client_name(&s.name)
-            .set_generate_secret(opt_bool(desired, "generate_secret")?)
+            .set_generate_secret(attrs::boolean(desired, "generate_secret")?)
             .set_explicit_auth_flows(s.explicit_auth_flows)
             .set_prevent_user_existence_errors(s.prevent_user_existence_errors)
             .set_access_token_validity(s.access_token_validity)
@@ -138,16 +136,16 @@ impl Driver for CognitoUserPoolClient {
             .and_then(UserPoolClientType::client_id)
             .ok_or_else(|| DriverError::new("CreateUserPoolClient: the answer has no client id"))?;
 
-        let found = until(
+        let mut state = desired.clone();
+        state.insert("id".into(), json!(id));
+        let visible = wait::until(
             &format!("Cognito user pool client {id} to be visible"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { find_client(client, pool, id).await }
-            },
+            || find_client(&client, pool, id),
         )
-        .await?;
-        client_state(&found)
+        .await
+        .after_create(&state)?;
+        client_state(&visible).after_create(&state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -191,24 +189,19 @@ impl Driver for CognitoUserPoolClient {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let (pool, id) = (pool_of(state)?, state_id(state)?);
-        match client
+        let deleted = client
             .delete_user_pool_client()
             .user_pool_id(pool)
             .client_id(id)
             .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteUserPoolClient", e)),
+            .await;
+        if found("DeleteUserPoolClient", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        until(
+        wait::until_gone(
             &format!("Cognito user pool client {id} to be deleted"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { Ok(find_client(client, pool, id).await?.is_none().then_some(())) }
-            },
+            || find_client(&client, pool, id),
         )
         .await
     }

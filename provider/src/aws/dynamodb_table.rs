@@ -18,9 +18,12 @@ use aws_sdk_dynamodb::types::{
 use serde_json::{Value, json};
 
 use super::attrs::{self, Attrs};
+use super::normalise;
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait;
+use super::{
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, has_code, state_id,
+};
 
 pub struct DynamodbTable;
 
@@ -51,7 +54,7 @@ struct Spec {
 
 impl Spec {
     fn parse(desired: &Attrs) -> Result<Spec, DriverError> {
-        let billing_mode = match attrs::string(desired, "billing_mode")?.as_deref() {
+        let billing_mode = match attrs::string(desired, "billing_mode")? {
             None | Some("PROVISIONED") => BillingMode::Provisioned,
             Some("PAY_PER_REQUEST") => BillingMode::PayPerRequest,
             Some(other) => {
@@ -75,15 +78,15 @@ impl Spec {
         for block in attrs::blocks(desired, "attribute")? {
             let name = attrs::required_string(block, "name")?;
             let kind = attrs::required_string(block, "type")?;
-            if !matches!(kind.as_str(), "S" | "N" | "B") {
+            if !matches!(kind, "S" | "N" | "B") {
                 return Err(DriverError::new(format!(
                     "attribute `attribute` {name}: type must be S, N or B, got {kind}"
                 )));
             }
-            attributes.push((name, kind));
+            attributes.push((name.to_string(), kind.to_string()));
         }
-        let hash_key = attrs::required_string(desired, "hash_key")?;
-        let range_key = attrs::string(desired, "range_key")?;
+        let hash_key = attrs::required_string(desired, "hash_key")?.to_string();
+        let range_key = attrs::owned_string(desired, "range_key")?;
         for key in std::iter::once(&hash_key).chain(range_key.as_ref()) {
             if !attributes.iter().any(|(n, _)| n == key) {
                 return Err(DriverError::new(format!(
@@ -98,11 +101,11 @@ impl Spec {
             }
         };
         let kms_key_arn = match attrs::block(desired, "server_side_encryption")? {
-            Some(b) => attrs::string(b, "kms_key_arn")?,
+            Some(b) => attrs::owned_string(b, "kms_key_arn")?,
             None => None,
         };
         Ok(Spec {
-            name: attrs::required_string(desired, "name")?,
+            name: attrs::required_string(desired, "name")?.to_string(),
             billing_mode,
             capacity,
             hash_key,
@@ -122,7 +125,7 @@ impl Spec {
                     .read_capacity_units(read)
                     .write_capacity_units(write)
                     .build()
-                    .map_err(|e| DriverError::new(format!("provisioned throughput: {e}")))
+                    .map_err(build_error("provisioned throughput"))
             })
             .transpose()
     }
@@ -138,17 +141,10 @@ impl Spec {
     }
 }
 
-fn build_err(what: &str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> DriverError + '_ {
-    move |e| DriverError::new(format!("{what}: {e}"))
-}
-
 /// DescribeTable; `None` when the table does not exist.
 async fn find_table(client: &Client, name: &str) -> Result<Option<TableDescription>, DriverError> {
-    match client.describe_table().table_name(name).send().await {
-        Ok(out) => Ok(out.table().cloned()),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("DescribeTable", e)),
-    }
+    let out = client.describe_table().table_name(name).send().await;
+    Ok(found("DescribeTable", NOT_FOUND, out)?.and_then(|out| out.table))
 }
 
 fn sse_enabled(table: &TableDescription) -> bool {
@@ -168,20 +164,21 @@ fn billing_mode(table: &TableDescription) -> BillingMode {
 
 /// Waits until the table is ACTIVE with no encryption change in progress.
 async fn wait_active(ctx: &ChildCtx<'_>, client: &Client, name: &str) -> Result<TableDescription, DriverError> {
-    let mut waiter = Waiter::new(format!("table {name} to become ACTIVE"), ctx.env.component_timeout);
-    loop {
-        if let Some(table) = find_table(client, name).await? {
-            let active = table.table_status() == Some(&TableStatus::Active);
-            let settling = table
-                .sse_description()
-                .and_then(|d| d.status())
-                .is_some_and(|s| matches!(s, SseStatus::Enabling | SseStatus::Disabling | SseStatus::Updating));
-            if active && !settling {
-                return Ok(table);
-            }
-        }
-        waiter.pause().await?;
-    }
+    wait::until(
+        &format!("table {name} to become ACTIVE"),
+        ctx.env.component_timeout,
+        || async {
+            Ok(find_table(client, name).await?.filter(|table| {
+                let active = table.table_status() == Some(&TableStatus::Active);
+                let settling = table
+                    .sse_description()
+                    .and_then(|d| d.status())
+                    .is_some_and(|s| matches!(s, SseStatus::Enabling | SseStatus::Disabling | SseStatus::Updating));
+                active && !settling
+            }))
+        },
+    )
+    .await
 }
 
 async fn find_pitr(client: &Client, name: &str) -> Result<bool, DriverError> {
@@ -203,31 +200,29 @@ async fn set_pitr(ctx: &ChildCtx<'_>, client: &Client, name: &str, enabled: bool
     let spec = PointInTimeRecoverySpecification::builder()
         .point_in_time_recovery_enabled(enabled)
         .build()
-        .map_err(build_err("point-in-time recovery"))?;
-    let mut waiter = Waiter::new(
-        format!(
-            "point-in-time recovery of table {name} to be {}",
-            if enabled { "enabled" } else { "disabled" }
-        ),
-        ctx.env.component_timeout,
+        .map_err(build_error("point-in-time recovery"))?;
+    let timeout = ctx.env.component_timeout;
+    wait::retry_while(
+        timeout,
+        |e| has_code(e, BACKUPS_UNAVAILABLE),
+        || {
+            client
+                .update_continuous_backups()
+                .table_name(name)
+                .point_in_time_recovery_specification(spec.clone())
+                .send()
+        },
+    )
+    .await
+    .map_err(|e| aws_error("UpdateContinuousBackups", e))?;
+    let what = format!(
+        "point-in-time recovery of table {name} to be {}",
+        if enabled { "enabled" } else { "disabled" }
     );
-    loop {
-        let result = client
-            .update_continuous_backups()
-            .table_name(name)
-            .point_in_time_recovery_specification(spec.clone())
-            .send()
-            .await;
-        match result {
-            Ok(_) => break,
-            Err(e) if has_code(&e, BACKUPS_UNAVAILABLE) => waiter.pause().await?,
-            Err(e) => return Err(aws_error("UpdateContinuousBackups", e)),
-        }
-    }
-    while find_pitr(client, name).await? != enabled {
-        waiter.pause().await?;
-    }
-    Ok(())
+    wait::until(&what, timeout, || async {
+        Ok((find_pitr(client, name).await? == enabled).then_some(()))
+    })
+    .await
 }
 
 async fn find_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
@@ -255,31 +250,36 @@ async fn find_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, DriverError> {
     tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_err("tag")))
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tag")))
         .collect()
 }
 
 async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
-    let diff = tags::diff(&find_tags(client, arn).await?, wanted);
-    if !diff.remove.is_empty() {
-        client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(diff.remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !diff.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(sdk_tags(&diff.set)?))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+    tags::sync(
+        &find_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(&set)?))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 /// The key attribute named `kind` of a table's key schema.
@@ -291,13 +291,13 @@ fn key_of(table: &TableDescription, kind: KeyType) -> Option<String> {
         .map(|k| k.attribute_name().to_string())
 }
 
-fn applied_state(desired: &Attrs, name: &str, arn: &str, own: &Tags, all: &Tags) -> ChildState {
+fn applied_state(desired: &Attrs, name: &str, arn: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), Value::String(name.to_string()));
     state.insert("name".into(), Value::String(name.to_string()));
     state.insert("arn".into(), Value::String(arn.to_string()));
-    tags::put_state(&mut state, own, all);
-    state
+    tags::put_applied(&mut state, desired, all)?;
+    Ok(state)
 }
 
 /// One UpdateTable call (DynamoDB takes one kind of change at a time), then a wait for ACTIVE.
@@ -341,7 +341,7 @@ impl Driver for DynamodbTable {
                 .attribute_name(&spec.hash_key)
                 .key_type(KeyType::Hash)
                 .build()
-                .map_err(build_err("hash key"))?,
+                .map_err(build_error("hash key"))?,
         ];
         if let Some(range) = &spec.range_key {
             keys.push(
@@ -349,7 +349,7 @@ impl Driver for DynamodbTable {
                     .attribute_name(range)
                     .key_type(KeyType::Range)
                     .build()
-                    .map_err(build_err("range key"))?,
+                    .map_err(build_error("range key"))?,
             );
         }
         let definitions = spec
@@ -360,7 +360,7 @@ impl Driver for DynamodbTable {
                     .attribute_name(name)
                     .attribute_type(ScalarAttributeType::from(kind.as_str()))
                     .build()
-                    .map_err(build_err("attribute definition"))
+                    .map_err(build_error("attribute definition"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut request = client
@@ -377,20 +377,22 @@ impl Driver for DynamodbTable {
         if !all_tags.is_empty() {
             request = request.set_tags(Some(sdk_tags(&all_tags)?));
         }
-        request.send().await.map_err(|e| aws_error("CreateTable", e))?;
+        let created = request.send().await.map_err(|e| aws_error("CreateTable", e))?;
+        let arn = created
+            .table_description()
+            .and_then(|t| t.table_arn())
+            .unwrap_or_default()
+            .to_string();
+        let mut state = applied_state(desired, &spec.name, &arn, &all_tags)?;
 
-        let table = wait_active(ctx, &client, &spec.name).await?;
+        let table = wait_active(ctx, &client, &spec.name).await.after_create(&state)?;
         if spec.pitr {
-            set_pitr(ctx, &client, &spec.name, true).await?;
+            set_pitr(ctx, &client, &spec.name, true).await.after_create(&state)?;
         }
-        let arn = table.table_arn().unwrap_or_default();
-        Ok(applied_state(
-            desired,
-            &spec.name,
-            arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        if let Some(arn) = table.table_arn() {
+            state.insert("arn".into(), Value::String(arn.to_string()));
+        }
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -436,7 +438,7 @@ impl Driver for DynamodbTable {
             .collect();
         out.insert(
             "attribute".into(),
-            attrs::set_like_prior(state.get("attribute"), definitions),
+            normalise::set_like_prior(state.get("attribute"), definitions),
         );
         out.insert(
             "point_in_time_recovery".into(),
@@ -521,13 +523,7 @@ impl Driver for DynamodbTable {
         let arn = table.table_arn().unwrap_or_default();
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, arn, &all_tags).await?;
-        Ok(applied_state(
-            desired,
-            name,
-            arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        applied_state(desired, name, arn, &all_tags)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
@@ -542,21 +538,22 @@ impl Driver for DynamodbTable {
                  set it to false and apply before the table can be deleted"
             )));
         }
-        let mut waiter = Waiter::new(format!("table {name} to be deleted"), ctx.env.component_timeout);
+        let timeout = ctx.env.component_timeout;
         if table.table_status() != Some(&TableStatus::Deleting) {
-            loop {
-                match client.delete_table().table_name(name).send().await {
-                    Ok(_) => break,
-                    Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-                    // Still being created or updated: wait and try again.
-                    Err(e) if has_code(&e, IN_USE) => waiter.pause().await?,
-                    Err(e) => return Err(aws_error("DeleteTable", e)),
-                }
+            // Still being created or updated: wait and try again.
+            let deleted = wait::retry_while(
+                timeout,
+                |e| has_code(e, IN_USE),
+                || client.delete_table().table_name(name).send(),
+            )
+            .await;
+            if found("DeleteTable", NOT_FOUND, deleted)?.is_none() {
+                return Ok(());
             }
         }
-        while find_table(&client, name).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(&format!("table {name} to be deleted"), timeout, || {
+            find_table(&client, name)
+        })
+        .await
     }
 }

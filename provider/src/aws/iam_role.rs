@@ -5,17 +5,18 @@
 //! says `NoSuchEntity`. Deleting first removes inline policies, detaches managed policies and
 //! takes the role out of instance profiles, which IAM requires.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{Role, Tag};
 use serde_json::{Map, Value};
 
-use crate::aws::bounded_wait::{retry_while, until};
-use crate::aws::driver_attrs::{opt_str, req_str, tag_changes, tags_all, tags_state};
-use crate::aws::policy_json;
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::policy_json;
+use super::tags::{self, Tags};
+use super::wait;
+use super::{
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, has_code, state_id,
+};
 
 /// The driver for `aws_iam_role`.
 pub struct IamRole;
@@ -28,28 +29,17 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 
 /// The role named `name`, `None` when IAM does not know it.
 async fn find_role(client: &Client, name: &str) -> Result<Option<Role>, DriverError> {
-    match client.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetRole", e)),
-    }
+    let out = client.get_role().role_name(name).send().await;
+    Ok(found("GetRole", NOT_FOUND, out)?.and_then(|out| out.role))
 }
 
-fn iam_tags(tags: &HashMap<String, String>) -> Result<Vec<Tag>, DriverError> {
-    let mut keys: Vec<&String> = tags.keys().collect();
-    keys.sort();
-    keys.into_iter()
-        .map(|k| {
-            Tag::builder()
-                .key(k)
-                .value(tags.get(k).map(String::as_str).unwrap_or_default())
-                .build()
-                .map_err(|e| DriverError::new(format!("tag {k}: {e}")))
-        })
+fn iam_tags(tags: &Tags) -> Result<Vec<Tag>, DriverError> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tag")))
         .collect()
 }
 
-fn role_tags(role: &Role) -> HashMap<String, String> {
+fn role_tags(role: &Role) -> Tags {
     role.tags()
         .iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
@@ -62,7 +52,6 @@ fn role_state(ctx: &ChildCtx<'_>, prior: &Map<String, Value>, role: &Role) -> Re
         Some(doc) => Value::String(policy_json::from_iam(doc)?),
         None => Value::Null,
     };
-    let (tags, tags_all) = tags_state(ctx, prior, &role_tags(role));
     let mut state = Map::new();
     state.insert("id".into(), Value::String(role.role_name().to_string()));
     state.insert("arn".into(), Value::String(role.arn().to_string()));
@@ -73,8 +62,7 @@ fn role_state(ctx: &ChildCtx<'_>, prior: &Map<String, Value>, role: &Role) -> Re
         "description".into(),
         Value::String(role.description().unwrap_or_default().to_string()),
     );
-    state.insert("tags".into(), tags);
-    state.insert("tags_all".into(), tags_all);
+    tags::put_read_state(ctx, &mut state, prior, &role_tags(role))?;
     Ok(state)
 }
 
@@ -89,23 +77,18 @@ async fn detach_everything(client: &Client, name: &str) -> Result<bool, DriverEr
         .send()
         .try_collect()
         .await;
-    let inline = match inline {
-        Ok(names) => names,
-        Err(e) if has_code(&e, NOT_FOUND) => return Ok(false),
-        Err(e) => return Err(aws_error("ListRolePolicies", e)),
+    let Some(inline) = found("ListRolePolicies", NOT_FOUND, inline)? else {
+        return Ok(false);
     };
+    // Each removal tolerates NoSuchEntity: something else may detach concurrently.
     for policy in inline {
-        match client
+        let deleted = client
             .delete_role_policy()
             .role_name(name)
             .policy_name(&policy)
             .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => {}
-            Err(e) => return Err(aws_error("DeleteRolePolicy", e)),
-        }
+            .await;
+        found("DeleteRolePolicy", NOT_FOUND, deleted)?;
     }
 
     let attached = client
@@ -119,11 +102,8 @@ async fn detach_everything(client: &Client, name: &str) -> Result<bool, DriverEr
         .map_err(|e| aws_error("ListAttachedRolePolicies", e))?;
     for policy in attached {
         let Some(arn) = policy.policy_arn() else { continue };
-        match client.detach_role_policy().role_name(name).policy_arn(arn).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => {}
-            Err(e) => return Err(aws_error("DetachRolePolicy", e)),
-        }
+        let detached = client.detach_role_policy().role_name(name).policy_arn(arn).send().await;
+        found("DetachRolePolicy", NOT_FOUND, detached)?;
     }
 
     let profiles = client
@@ -136,17 +116,13 @@ async fn detach_everything(client: &Client, name: &str) -> Result<bool, DriverEr
         .await
         .map_err(|e| aws_error("ListInstanceProfilesForRole", e))?;
     for profile in profiles {
-        match client
+        let removed = client
             .remove_role_from_instance_profile()
             .role_name(name)
             .instance_profile_name(profile.instance_profile_name())
             .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => {}
-            Err(e) => return Err(aws_error("RemoveRoleFromInstanceProfile", e)),
-        }
+            .await;
+        found("RemoveRoleFromInstanceProfile", NOT_FOUND, removed)?;
     }
     Ok(true)
 }
@@ -179,32 +155,33 @@ impl Driver for IamRole {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let name = req_str(desired, "name")?;
-        let policy = req_str(desired, "assume_role_policy")?;
+        let name = attrs::required_string(desired, "name")?;
+        let policy = attrs::required_string(desired, "assume_role_policy")?;
         // Reject a malformed document here, with the attribute's name, not as an IAM error.
         policy_json::canonical(policy).map_err(|e| DriverError::new(format!("assume_role_policy: {e}")))?;
-        let tags = iam_tags(&tags_all(ctx, desired)?)?;
+        let all_tags = tags::wanted(ctx, desired)?;
 
         client
             .create_role()
             .role_name(name)
             .assume_role_policy_document(policy)
-            .set_description(opt_str(desired, "description")?.map(str::to_string))
-            .set_tags(Some(tags))
+            .set_description(attrs::owned_string(desired, "description")?)
+            .set_tags(Some(iam_tags(&all_tags)?))
             .send()
             .await
             .map_err(|e| aws_error("CreateRole", e))?;
 
-        let role = until(
+        let mut created = desired.clone();
+        created.insert("id".into(), Value::String(name.to_string()));
+        tags::put_applied(&mut created, desired, &all_tags)?;
+        let role = wait::until(
             &format!("IAM role {name} to be visible"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { find_role(client, name).await }
-            },
+            || find_role(&client, name),
         )
-        .await?;
-        role_state(ctx, desired, &role)
+        .await
+        .after_create(&created)?;
+        role_state(ctx, desired, &role).after_create(&created)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -227,7 +204,7 @@ impl Driver for IamRole {
             .await?
             .ok_or_else(|| DriverError::new(format!("IAM role {name} no longer exists")))?;
 
-        let policy = req_str(desired, "assume_role_policy")?;
+        let policy = attrs::required_string(desired, "assume_role_policy")?;
         let wanted_policy =
             policy_json::canonical(policy).map_err(|e| DriverError::new(format!("assume_role_policy: {e}")))?;
         let current_policy = role
@@ -244,7 +221,7 @@ impl Driver for IamRole {
                 .map_err(|e| aws_error("UpdateAssumeRolePolicy", e))?;
         }
 
-        let description = opt_str(desired, "description")?.unwrap_or_default();
+        let description = attrs::string(desired, "description")?.unwrap_or_default();
         if role.description().unwrap_or_default() != description {
             client
                 .update_role()
@@ -255,27 +232,34 @@ impl Driver for IamRole {
                 .map_err(|e| aws_error("UpdateRole", e))?;
         }
 
-        let (set, remove) = tag_changes(&role_tags(&role), &tags_all(ctx, desired)?);
-        if !remove.is_empty() {
-            client
-                .untag_role()
-                .role_name(name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(|e| aws_error("UntagRole", e))?;
-        }
-        if !set.is_empty() {
-            client
-                .tag_role()
-                .role_name(name)
-                .set_tags(Some(iam_tags(&set)?))
-                .send()
-                .await
-                .map_err(|e| aws_error("TagRole", e))?;
-        }
+        let client = &client;
+        tags::sync(
+            &role_tags(&role),
+            &tags::wanted(ctx, desired)?,
+            |keys| async move {
+                client
+                    .untag_role()
+                    .role_name(name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_error("UntagRole", e))
+            },
+            |set| async move {
+                client
+                    .tag_role()
+                    .role_name(name)
+                    .set_tags(Some(iam_tags(&set)?))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_error("TagRole", e))
+            },
+        )
+        .await?;
 
-        let role = find_role(&client, name)
+        let role = find_role(client, name)
             .await?
             .ok_or_else(|| DriverError::new(format!("IAM role {name} vanished during update")))?;
         role_state(ctx, desired, &role)
@@ -287,7 +271,7 @@ impl Driver for IamRole {
         let timeout = ctx.env.component_timeout;
         // A policy attached concurrently (drift, another tool) makes DeleteRole fail with
         // DeleteConflict: detach again and retry within the timeout.
-        retry_while(
+        wait::retry_while(
             timeout,
             |attempt: &DeleteAttempt| attempt.conflict,
             || {
@@ -309,9 +293,8 @@ impl Driver for IamRole {
         )
         .await
         .map_err(|attempt| attempt.error)?;
-        until(&format!("IAM role {name} to be deleted"), timeout, || {
-            let client = &client;
-            async move { Ok(find_role(client, name).await?.is_none().then_some(())) }
+        wait::until_gone(&format!("IAM role {name} to be deleted"), timeout, || {
+            find_role(&client, name)
         })
         .await
     }

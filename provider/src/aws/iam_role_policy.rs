@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use aws_sdk_iam::Client;
 use serde_json::{Map, Value};
 
-use crate::aws::bounded_wait::until;
-use crate::aws::driver_attrs::req_str;
-use crate::aws::policy_json;
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::policy_json;
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 /// The driver for `aws_iam_role_policy`.
 pub struct IamRolePolicy;
@@ -29,11 +29,10 @@ fn split_id(id: &str) -> Result<(&str, &str), DriverError> {
 
 /// The canonical policy document, `None` when the role or the policy is gone.
 async fn find_policy(client: &Client, role: &str, name: &str) -> Result<Option<String>, DriverError> {
-    match client.get_role_policy().role_name(role).policy_name(name).send().await {
-        Ok(out) => policy_json::from_iam(out.policy_document()).map(Some),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetRolePolicy", e)),
-    }
+    let out = client.get_role_policy().role_name(role).policy_name(name).send().await;
+    found("GetRolePolicy", NOT_FOUND, out)?
+        .map(|out| policy_json::from_iam(out.policy_document()))
+        .transpose()
 }
 
 fn policy_state(role: &str, name: &str, policy: String) -> ChildState {
@@ -45,9 +44,8 @@ fn policy_state(role: &str, name: &str, policy: String) -> ChildState {
     state
 }
 
-/// Puts the document and waits until IAM serves it back (IAM is eventually consistent).
-async fn put(ctx: &ChildCtx<'_>, role: &str, name: &str, policy: &str) -> Result<ChildState, DriverError> {
-    let client = client(ctx);
+/// Puts the document; its canonical form, to wait for.
+async fn put(client: &Client, role: &str, name: &str, policy: &str) -> Result<String, DriverError> {
     let wanted = policy_json::canonical(policy).map_err(|e| DriverError::new(format!("policy: {e}")))?;
     client
         .put_role_policy()
@@ -57,13 +55,21 @@ async fn put(ctx: &ChildCtx<'_>, role: &str, name: &str, policy: &str) -> Result
         .send()
         .await
         .map_err(|e| aws_error("PutRolePolicy", e))?;
-    let seen = until(
+    Ok(wanted)
+}
+
+/// Waits until IAM serves the `wanted` document back (IAM is eventually consistent).
+async fn wait_visible(
+    ctx: &ChildCtx<'_>,
+    client: &Client,
+    role: &str,
+    name: &str,
+    wanted: &str,
+) -> Result<ChildState, DriverError> {
+    let seen = wait::until(
         &format!("inline policy {name} of role {role} to be visible"),
         ctx.env.component_timeout,
-        || {
-            let (client, wanted) = (&client, &wanted);
-            async move { Ok(find_policy(client, role, name).await?.filter(|p| p == wanted)) }
-        },
+        || async { Ok(find_policy(client, role, name).await?.filter(|p| p == wanted)) },
     )
     .await?;
     Ok(policy_state(role, name, seen))
@@ -84,13 +90,13 @@ impl Driver for IamRolePolicy {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
-        put(
-            ctx,
-            req_str(desired, "role")?,
-            req_str(desired, "name")?,
-            req_str(desired, "policy")?,
-        )
-        .await
+        let client = client(ctx);
+        let role = attrs::required_string(desired, "role")?;
+        let name = attrs::required_string(desired, "name")?;
+        let wanted = put(&client, role, name, attrs::required_string(desired, "policy")?).await?;
+        wait_visible(ctx, &client, role, name, &wanted)
+            .await
+            .after_create(&policy_state(role, name, wanted.clone()))
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -107,30 +113,27 @@ impl Driver for IamRolePolicy {
         desired: &Map<String, Value>,
     ) -> Result<ChildState, DriverError> {
         let (role, name) = split_id(state_id(state)?)?;
-        put(ctx, role, name, req_str(desired, "policy")?).await
+        let client = client(ctx);
+        let wanted = put(&client, role, name, attrs::required_string(desired, "policy")?).await?;
+        wait_visible(ctx, &client, role, name, &wanted).await
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let (role, name) = split_id(state_id(state)?)?;
-        match client
+        let deleted = client
             .delete_role_policy()
             .role_name(role)
             .policy_name(name)
             .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteRolePolicy", e)),
+            .await;
+        if found("DeleteRolePolicy", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        until(
+        wait::until_gone(
             &format!("inline policy {name} of role {role} to be deleted"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { Ok(find_policy(client, role, name).await?.is_none().then_some(())) }
-            },
+            || find_policy(&client, role, name),
         )
         .await
     }

@@ -14,9 +14,9 @@ use aws_sdk_lambda::operation::get_event_source_mapping::GetEventSourceMappingOu
 use aws_sdk_lambda::types::FunctionResponseType;
 use serde_json::{Map, Value, json};
 
-use crate::aws::bounded_wait::{retry_while, until};
-use crate::aws::driver_attrs::{opt_bool, opt_i32, opt_str_list, req_str, string_set};
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, has_code, state_id};
 
 /// The driver for `aws_lambda_event_source_mapping`.
 pub struct LambdaEventSourceMapping;
@@ -43,11 +43,11 @@ fn in_use<E: ProvideErrorMetadata>(err: &E) -> bool {
 
 /// `GetEventSourceMapping`, `None` when the mapping does not exist.
 async fn find_mapping(client: &Client, uuid: &str) -> Result<Option<GetEventSourceMappingOutput>, DriverError> {
-    match client.get_event_source_mapping().uuid(uuid).send().await {
-        Ok(out) => Ok(Some(out)),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetEventSourceMapping", e)),
-    }
+    found(
+        "GetEventSourceMapping",
+        NOT_FOUND,
+        client.get_event_source_mapping().uuid(uuid).send().await,
+    )
 }
 
 /// Waits for `Enabled` or `Disabled`, the states in which the mapping accepts changes.
@@ -56,7 +56,7 @@ async fn wait_settled(
     client: &Client,
     uuid: &str,
 ) -> Result<GetEventSourceMappingOutput, DriverError> {
-    until(
+    wait::until(
         &format!("event source mapping {uuid} to be Enabled or Disabled"),
         ctx.env.component_timeout,
         || async move {
@@ -102,16 +102,18 @@ fn mapping_state(prior: &Map<String, Value>, out: &GetEventSourceMappingOutput) 
     );
     state.insert(
         "function_response_types".into(),
-        string_set(out.function_response_types().iter().map(FunctionResponseType::as_str)),
+        attrs::string_set(out.function_response_types().iter().map(FunctionResponseType::as_str)),
     );
     state.insert("enabled".into(), json!(enabled));
     state.insert("state".into(), json!(out.state()));
     Ok(state)
 }
 
-fn response_types(desired: &Map<String, Value>) -> Result<Option<Vec<FunctionResponseType>>, DriverError> {
-    Ok(opt_str_list(desired, "function_response_types")?
-        .map(|types| types.iter().map(|t| FunctionResponseType::from(t.as_str())).collect()))
+fn response_types(desired: &Map<String, Value>) -> Result<Vec<FunctionResponseType>, DriverError> {
+    Ok(attrs::string_list(desired, "function_response_types")?
+        .iter()
+        .map(|t| FunctionResponseType::from(t.as_str()))
+        .collect())
 }
 
 #[async_trait]
@@ -130,21 +132,21 @@ impl Driver for LambdaEventSourceMapping {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let source = req_str(desired, "event_source_arn")?;
-        let function = req_str(desired, "function_name")?;
-        let batch_size = opt_i32(desired, "batch_size")?;
-        let window = opt_i32(desired, "maximum_batching_window_in_seconds")?;
+        let source = attrs::required_string(desired, "event_source_arn")?;
+        let function = attrs::required_string(desired, "function_name")?;
+        let batch_size = attrs::int32(desired, "batch_size")?;
+        let window = attrs::int32(desired, "maximum_batching_window_in_seconds")?;
         let types = response_types(desired)?;
-        let enabled = opt_bool(desired, "enabled")?.unwrap_or(true);
+        let enabled = attrs::boolean(desired, "enabled")?.unwrap_or(true);
 
-        let created = retry_while(ctx.env.component_timeout, iam_propagating, || {
+        let created = wait::retry_while(ctx.env.component_timeout, iam_propagating, || {
             client
                 .create_event_source_mapping()
                 .event_source_arn(source)
                 .function_name(function)
                 .set_batch_size(batch_size)
                 .set_maximum_batching_window_in_seconds(window)
-                .set_function_response_types(types.clone())
+                .set_function_response_types((!types.is_empty()).then(|| types.clone()))
                 .enabled(enabled)
                 .send()
         })
@@ -154,8 +156,10 @@ impl Driver for LambdaEventSourceMapping {
             .uuid()
             .ok_or_else(|| DriverError::new("CreateEventSourceMapping: the answer has no UUID"))?;
 
-        let settled = wait_settled(ctx, &client, uuid).await?;
-        mapping_state(desired, &settled)
+        let mut state = desired.clone();
+        state.insert("id".into(), json!(uuid));
+        let settled = wait_settled(ctx, &client, uuid).await.after_create(&state)?;
+        mapping_state(desired, &settled).after_create(&state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -174,15 +178,15 @@ impl Driver for LambdaEventSourceMapping {
     ) -> Result<ChildState, DriverError> {
         let client = client(ctx);
         let uuid = state_id(state)?;
-        let function = req_str(desired, "function_name")?;
-        let batch_size = opt_i32(desired, "batch_size")?;
-        let window = opt_i32(desired, "maximum_batching_window_in_seconds")?;
+        let function = attrs::required_string(desired, "function_name")?;
+        let batch_size = attrs::int32(desired, "batch_size")?;
+        let window = attrs::int32(desired, "maximum_batching_window_in_seconds")?;
         // An absent list clears the response types, as in `hashicorp/aws`.
-        let types = response_types(desired)?.unwrap_or_default();
-        let enabled = opt_bool(desired, "enabled")?.unwrap_or(true);
+        let types = response_types(desired)?;
+        let enabled = attrs::boolean(desired, "enabled")?.unwrap_or(true);
 
         wait_settled(ctx, &client, uuid).await?;
-        retry_while(
+        wait::retry_while(
             ctx.env.component_timeout,
             |e| in_use(e) || iam_propagating(e),
             || {
@@ -208,7 +212,7 @@ impl Driver for LambdaEventSourceMapping {
         let client = client(ctx);
         let uuid = state_id(state)?;
         let timeout = ctx.env.component_timeout;
-        let deleted = retry_while(timeout, in_use, || {
+        let deleted = wait::retry_while(timeout, in_use, || {
             client.delete_event_source_mapping().uuid(uuid).send()
         })
         .await;
@@ -224,9 +228,8 @@ impl Driver for LambdaEventSourceMapping {
                 return Ok(());
             }
         }
-        until(&format!("event source mapping {uuid} to be deleted"), timeout, || {
-            let client = &client;
-            async move { Ok(find_mapping(client, uuid).await?.is_none().then_some(())) }
+        wait::until_gone(&format!("event source mapping {uuid} to be deleted"), timeout, || {
+            find_mapping(&client, uuid)
         })
         .await
     }

@@ -21,11 +21,10 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::aws::bounded_wait::{retry_while, until};
-use crate::aws::driver_attrs::{
-    opt_block, opt_i32, opt_str, opt_str_map, req_str, string_map, tag_changes, tags_all, tags_state,
-};
-use crate::aws::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs;
+use super::tags;
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, has_code, state_id};
 
 /// The driver for `aws_lambda_function`.
 pub struct LambdaFunction;
@@ -81,16 +80,16 @@ enum Code {
 
 impl Code {
     async fn from_desired(desired: &Map<String, Value>) -> Result<Code, DriverError> {
-        if let Some(path) = opt_str(desired, "filename")? {
+        if let Some(path) = attrs::string(desired, "filename")? {
             let bytes = read_zip(path).await?;
             let hash = zip_hash(&bytes);
             return Ok(Code::Zip { bytes, hash });
         }
-        match (opt_str(desired, "s3_bucket")?, opt_str(desired, "s3_key")?) {
+        match (attrs::string(desired, "s3_bucket")?, attrs::string(desired, "s3_key")?) {
             (Some(bucket), Some(key)) => Ok(Code::S3 {
                 bucket: bucket.to_string(),
                 key: key.to_string(),
-                version: opt_str(desired, "s3_object_version")?.map(str::to_string),
+                version: attrs::owned_string(desired, "s3_object_version")?,
             }),
             _ => Err(DriverError::new(
                 "aws_lambda_function needs `filename`, or `s3_bucket` and `s3_key`",
@@ -126,23 +125,23 @@ struct Settings {
 
 impl Settings {
     fn from_desired(desired: &Map<String, Value>) -> Result<Settings, DriverError> {
-        let variables = match opt_block(desired, "environment")? {
-            Some(env) => Some(opt_str_map(env, "variables")?.unwrap_or_default()),
+        let variables = match attrs::block(desired, "environment")? {
+            Some(env) => Some(attrs::string_map(env, "variables")?),
             None => None,
         };
-        let tracing_mode = match opt_block(desired, "tracing_config")? {
-            Some(tc) => opt_str(tc, "mode")?.map(str::to_string),
+        let tracing_mode = match attrs::block(desired, "tracing_config")? {
+            Some(tc) => attrs::owned_string(tc, "mode")?,
             None => None,
         };
         Ok(Settings {
-            role: req_str(desired, "role")?.to_string(),
-            runtime: opt_str(desired, "runtime")?.map(str::to_string),
-            handler: opt_str(desired, "handler")?.map(str::to_string),
-            memory_size: opt_i32(desired, "memory_size")?,
-            timeout: opt_i32(desired, "timeout")?,
+            role: attrs::required_string(desired, "role")?.to_string(),
+            runtime: attrs::owned_string(desired, "runtime")?,
+            handler: attrs::owned_string(desired, "handler")?,
+            memory_size: attrs::int32(desired, "memory_size")?,
+            timeout: attrs::int32(desired, "timeout")?,
             variables,
             tracing_mode,
-            reserved: opt_i32(desired, "reserved_concurrent_executions")?,
+            reserved: attrs::int32(desired, "reserved_concurrent_executions")?,
         })
     }
 
@@ -193,17 +192,17 @@ impl Settings {
 
 /// `GetFunction`, `None` when the function does not exist.
 async fn find_function(client: &Client, name: &str) -> Result<Option<GetFunctionOutput>, DriverError> {
-    match client.get_function().function_name(name).send().await {
-        Ok(out) => Ok(Some(out)),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetFunction", e)),
-    }
+    found(
+        "GetFunction",
+        NOT_FOUND,
+        client.get_function().function_name(name).send().await,
+    )
 }
 
 /// Waits until the function can be invoked (`State` Active) and its last update finished
 /// (`LastUpdateStatus` Successful); a failed state is an error carrying Lambda's reason.
 async fn wait_ready(ctx: &ChildCtx<'_>, client: &Client, name: &str) -> Result<(), DriverError> {
-    until(
+    wait::until(
         &format!("Lambda function {name} to be Active and updated"),
         ctx.env.component_timeout,
         || async move {
@@ -266,7 +265,7 @@ fn function_state(
     let environment = if variables.is_empty() {
         json!([])
     } else {
-        json!([{ "variables": string_map(variables.iter()) }])
+        json!([{ "variables": attrs::map_value(&variables) }])
     };
     let tracing_mode = config
         .tracing_config()
@@ -276,16 +275,17 @@ fn function_state(
         .concurrency()
         .and_then(|c| c.reserved_concurrent_executions())
         .map_or(UNRESERVED, i64::from);
-    let tags: HashMap<String, String> = out.tags().cloned().unwrap_or_default();
-    let (tags, tags_all) = tags_state(ctx, prior, &tags);
-
     let mut state = Map::new();
     state.insert("id".into(), json!(name));
     state.insert("arn".into(), json!(arn));
     state.insert(
         "invoke_arn".into(),
-        json!(format!(
-            "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        json!(arn::build(
+            partition,
+            "apigateway",
+            region,
+            "lambda",
+            &format!("path/2015-03-31/functions/{arn}/invocations")
         )),
     );
     state.insert("qualified_arn".into(), json!(format!("{arn}:{version}")));
@@ -305,8 +305,7 @@ fn function_state(
             state.insert((*key).to_string(), v.clone());
         }
     }
-    state.insert("tags".into(), tags);
-    state.insert("tags_all".into(), tags_all);
+    tags::put_read_state(ctx, &mut state, prior, &tags::from_map(out.tags()))?;
     Ok(state)
 }
 
@@ -362,12 +361,13 @@ impl Driver for LambdaFunction {
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let client = client(ctx);
-        let name = req_str(desired, "function_name")?;
+        let name = attrs::required_string(desired, "function_name")?;
         let settings = Settings::from_desired(desired)?;
         let code = Code::from_desired(desired).await?;
-        let tags = tags_all(ctx, desired)?;
+        let all_tags = tags::wanted(ctx, desired)?;
+        let tags: HashMap<String, String> = all_tags.clone().into_iter().collect();
 
-        retry_while(ctx.env.component_timeout, role_not_yet_assumable, || {
+        wait::retry_while(ctx.env.component_timeout, role_not_yet_assumable, || {
             client
                 .create_function()
                 .function_name(name)
@@ -385,11 +385,14 @@ impl Driver for LambdaFunction {
         .await
         .map_err(|e| aws_error("CreateFunction", e))?;
 
+        let mut created = desired.clone();
+        created.insert("id".into(), json!(name));
+        tags::put_applied(&mut created, desired, &all_tags)?;
         if let Some(reserved) = settings.reservation() {
-            put_concurrency(&client, name, reserved).await?;
+            put_concurrency(&client, name, reserved).await.after_create(&created)?;
         }
-        wait_ready(ctx, &client, name).await?;
-        current_state(ctx, &client, name, desired).await
+        wait_ready(ctx, &client, name).await.after_create(&created)?;
+        current_state(ctx, &client, name, desired).await.after_create(&created)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -422,7 +425,7 @@ impl Driver for LambdaFunction {
             let environment = settings
                 .environment()
                 .unwrap_or_else(|| Environment::builder().set_variables(Some(HashMap::new())).build());
-            retry_while(ctx.env.component_timeout, role_not_yet_assumable, || {
+            wait::retry_while(ctx.env.component_timeout, role_not_yet_assumable, || {
                 client
                     .update_function_configuration()
                     .function_name(name)
@@ -470,44 +473,47 @@ impl Driver for LambdaFunction {
         let arn = current
             .function_arn()
             .ok_or_else(|| DriverError::new("GetFunction: the answer has no function ARN"))?;
-        let (set, remove) = tag_changes(&out.tags().cloned().unwrap_or_default(), &tags_all(ctx, desired)?);
-        if !remove.is_empty() {
-            client
-                .untag_resource()
-                .resource(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(|e| aws_error("UntagResource", e))?;
-        }
-        if !set.is_empty() {
-            client
-                .tag_resource()
-                .resource(arn)
-                .set_tags(Some(set))
-                .send()
-                .await
-                .map_err(|e| aws_error("TagResource", e))?;
-        }
+        let client = &client;
+        tags::sync(
+            &tags::from_map(out.tags()),
+            &tags::wanted(ctx, desired)?,
+            |keys| async move {
+                client
+                    .untag_resource()
+                    .resource(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_error("UntagResource", e))
+            },
+            |set| async move {
+                client
+                    .tag_resource()
+                    .resource(arn)
+                    .set_tags(Some(set.into_iter().collect()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_error("TagResource", e))
+            },
+        )
+        .await?;
 
-        current_state(ctx, &client, name, desired).await
+        current_state(ctx, client, name, desired).await
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let name = state_id(state)?;
-        match client.delete_function().function_name(name).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteFunction", e)),
+        let deleted = client.delete_function().function_name(name).send().await;
+        if found("DeleteFunction", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        until(
+        wait::until_gone(
             &format!("Lambda function {name} to be deleted"),
             ctx.env.component_timeout,
-            || {
-                let client = &client;
-                async move { Ok(find_function(client, name).await?.is_none().then_some(())) }
-            },
+            || find_function(&client, name),
         )
         .await
     }

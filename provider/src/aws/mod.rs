@@ -18,20 +18,19 @@ pub mod apigatewayv2_authorizer;
 pub mod apigatewayv2_integration;
 pub mod apigatewayv2_route;
 pub mod apigatewayv2_stage;
+pub mod arn;
 pub mod attrs;
-pub mod bounded_wait;
 pub mod cloudfront_distribution;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
-pub mod driver_attrs;
 pub mod dynamodb_table;
-mod edge_common;
 pub mod iam_role;
 pub mod iam_role_policy;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
+pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
 pub mod s3_bucket;
@@ -123,6 +122,24 @@ impl DriverError {
     }
 }
 
+/// For `create`: once AWS has made the resource, a later failure (a wait timing out,
+/// tagging, a second configuration call) must carry the state known so far, so the
+/// orchestrator records the resource instead of orphaning it.
+pub trait AfterCreate<T> {
+    /// This result, an error turned into [`DriverError::after_create`] with `state` (an
+    /// error that already carries a state keeps it).
+    fn after_create(self, state: &ChildState) -> Result<T, DriverError>;
+}
+
+impl<T> AfterCreate<T> for Result<T, DriverError> {
+    fn after_create(self, state: &ChildState) -> Result<T, DriverError> {
+        self.map_err(|e| match e.created {
+            Some(_) => e,
+            None => DriverError::after_create(e.message, state.clone()),
+        })
+    }
+}
+
 impl std::fmt::Display for DriverError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -147,6 +164,24 @@ where
 /// into `None` and `delete` into success).
 pub fn has_code<E: ProvideErrorMetadata>(err: &E, codes: &[&str]) -> bool {
     err.code().is_some_and(|c| codes.contains(&c))
+}
+
+/// The answer of a call on a resource that may not exist: `None` when AWS says it does not
+/// (one of `not_found`), so `read` can report it gone and `delete` can succeed.
+pub fn found<T, E>(operation: &str, not_found: &[&str], result: Result<T, E>) -> Result<Option<T>, DriverError>
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if has_code(&e, not_found) => Ok(None),
+        Err(e) => Err(aws_error(operation, e)),
+    }
+}
+
+/// An SDK builder's error (a required field left out) as a driver error naming `what`.
+pub fn build_error<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> DriverError + '_ {
+    move |e| DriverError::new(format!("{what}: {e}"))
 }
 
 /// The state of one child: `id` plus the attributes the driver read back (what other

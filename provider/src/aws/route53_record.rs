@@ -8,10 +8,9 @@ use aws_sdk_route53::types::{
 };
 use serde_json::{Map, Value};
 
-use super::edge_common::{
-    Attrs, block, block_value, opt_bool, opt_i64, read_state, req_str, str_list, strings_value, wait_until,
-};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, wait};
 
 pub struct Route53Record;
 
@@ -45,46 +44,43 @@ fn expand_name(name: &str, zone_name: &str) -> String {
 }
 
 fn record_type(attrs: &Attrs) -> Result<RrType, DriverError> {
-    let raw = req_str(attrs, "type")?.to_ascii_uppercase();
+    let raw = attrs::required_string(attrs, "type")?.to_ascii_uppercase();
     RrType::try_parse(&raw).map_err(|_| DriverError::new(format!("`type` is not a Route 53 record type: {raw}")))
 }
 
 fn zone_id(attrs: &Attrs) -> Result<&str, DriverError> {
-    Ok(clean_zone_id(req_str(attrs, "zone_id")?))
+    Ok(clean_zone_id(attrs::required_string(attrs, "zone_id")?))
 }
 
 /// The zone's name, or `None` when the zone no longer exists.
 async fn zone_name(client: &Client, zone: &str) -> Result<Option<String>, DriverError> {
-    match client.get_hosted_zone().id(zone).send().await {
-        Ok(out) => Ok(out.hosted_zone().map(|z| z.name.clone())),
-        Err(e) if has_code(&e, ZONE_GONE) => Ok(None),
-        Err(e) => Err(aws_error("GetHostedZone", e)),
-    }
+    let out = client.get_hosted_zone().id(zone).send().await;
+    Ok(found("GetHostedZone", ZONE_GONE, out)?.and_then(|out| out.hosted_zone.map(|z| z.name)))
 }
 
 /// The record set `desired` describes, named `fqdn`.
 fn record_set(desired: &Attrs, fqdn: &str) -> Result<ResourceRecordSet, DriverError> {
     let mut b = ResourceRecordSet::builder().name(fqdn).r#type(record_type(desired)?);
-    match block(desired, "alias")? {
+    match attrs::block(desired, "alias")? {
         Some(alias) => {
             let target = AliasTarget::builder()
-                .dns_name(req_str(alias, "name")?)
-                .hosted_zone_id(req_str(alias, "zone_id")?)
-                .evaluate_target_health(opt_bool(alias, "evaluate_target_health")?.unwrap_or(false))
+                .dns_name(attrs::required_string(alias, "name")?)
+                .hosted_zone_id(attrs::required_string(alias, "zone_id")?)
+                .evaluate_target_health(attrs::boolean(alias, "evaluate_target_health")?.unwrap_or(false))
                 .build()
-                .map_err(|e| DriverError::new(format!("alias: {e}")))?;
+                .map_err(build_error("alias"))?;
             b = b.alias_target(target);
         }
         None => {
-            let ttl = opt_i64(desired, "ttl")?
+            let ttl = attrs::int(desired, "ttl")?
                 .ok_or_else(|| DriverError::new("a record without `alias` needs `ttl` and `records`"))?;
-            let records = str_list(desired, "records")?
+            let records = attrs::string_list(desired, "records")?
                 .into_iter()
                 .map(|v| {
                     ResourceRecord::builder()
                         .value(v)
                         .build()
-                        .map_err(|e| DriverError::new(format!("records: {e}")))
+                        .map_err(build_error("records"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if records.is_empty() {
@@ -93,7 +89,7 @@ fn record_set(desired: &Attrs, fqdn: &str) -> Result<ResourceRecordSet, DriverEr
             b = b.ttl(ttl).set_resource_records(Some(records));
         }
     }
-    b.build().map_err(|e| DriverError::new(format!("record set: {e}")))
+    b.build().map_err(build_error("record set"))
 }
 
 /// The record set of this name and type (simple routing: no set identifier), if any.
@@ -103,18 +99,16 @@ async fn find(
     fqdn: &str,
     rtype: &RrType,
 ) -> Result<Option<ResourceRecordSet>, DriverError> {
-    let out = match client
+    let out = client
         .list_resource_record_sets()
         .hosted_zone_id(zone)
         .start_record_name(format!("{fqdn}."))
         .start_record_type(rtype.clone())
         .max_items(1)
         .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(e) if has_code(&e, ZONE_GONE) => return Ok(None),
-        Err(e) => return Err(aws_error("ListResourceRecordSets", e)),
+        .await;
+    let Some(out) = found("ListResourceRecordSets", ZONE_GONE, out)? else {
+        return Ok(None);
     };
     Ok(out
         .resource_record_sets()
@@ -123,14 +117,14 @@ async fn find(
         .cloned())
 }
 
-/// Submits one change and waits until Route 53 reports it INSYNC.
+/// Submits one change; the id of the change to wait for, `None` when it is INSYNC already.
 async fn change(
     ctx: &ChildCtx<'_>,
     client: &Client,
     zone: &str,
     action: ChangeAction,
     set: ResourceRecordSet,
-) -> Result<(), DriverError> {
+) -> Result<Option<String>, DriverError> {
     let op = format!("ChangeResourceRecordSets ({})", action.as_str());
     let batch = ChangeBatch::builder()
         .comment(format!("wellarch: {}", ctx.component))
@@ -139,10 +133,10 @@ async fn change(
                 .action(action)
                 .resource_record_set(set)
                 .build()
-                .map_err(|e| DriverError::new(format!("{op}: {e}")))?,
+                .map_err(build_error(&op))?,
         )
         .build()
-        .map_err(|e| DriverError::new(format!("{op}: {e}")))?;
+        .map_err(build_error(&op))?;
     let out = client
         .change_resource_record_sets()
         .hosted_zone_id(zone)
@@ -150,20 +144,34 @@ async fn change(
         .send()
         .await
         .map_err(|e| aws_error(&op, e))?;
-    let Some(info) = out.change_info().filter(|i| i.status != ChangeStatus::Insync) else {
+    Ok(out
+        .change_info()
+        .filter(|i| i.status != ChangeStatus::Insync)
+        .map(|i| i.id.clone()))
+}
+
+/// Waits until Route 53 reports a submitted change INSYNC (served by every name server).
+async fn wait_insync(ctx: &ChildCtx<'_>, client: &Client, change: Option<String>) -> Result<(), DriverError> {
+    let Some(id) = change else {
         return Ok(());
     };
-    let id = info.id.as_str();
-    let client = &client;
-    wait_until(ctx, &format!("Route 53 change {id} to be INSYNC"), || async move {
-        let out = client
-            .get_change()
-            .id(id)
-            .send()
-            .await
-            .map_err(|e| aws_error("GetChange", e))?;
-        Ok(out.change_info().is_some_and(|i| i.status == ChangeStatus::Insync))
-    })
+    let id = id.as_str();
+    wait::until(
+        &format!("Route 53 change {id} to be INSYNC"),
+        ctx.env.component_timeout,
+        || async move {
+            let out = client
+                .get_change()
+                .id(id)
+                .send()
+                .await
+                .map_err(|e| aws_error("GetChange", e))?;
+            Ok(out
+                .change_info()
+                .is_some_and(|i| i.status == ChangeStatus::Insync)
+                .then_some(()))
+        },
+    )
     .await
 }
 
@@ -176,7 +184,7 @@ async fn locate(client: &Client, attrs: &Attrs) -> Result<Option<(String, String
     };
     Ok(Some((
         zone.to_string(),
-        expand_name(req_str(attrs, "name")?, &zone_name),
+        expand_name(attrs::required_string(attrs, "name")?, &zone_name),
         record_type(attrs)?,
     )))
 }
@@ -201,14 +209,15 @@ impl Driver for Route53Record {
         let Some((zone, fqdn, rtype)) = locate(&client, desired).await? else {
             return Err(DriverError::new(format!(
                 "GetHostedZone: hosted zone {} does not exist",
-                req_str(desired, "zone_id")?
+                attrs::required_string(desired, "zone_id")?
             )));
         };
-        change(ctx, &client, &zone, ChangeAction::Create, record_set(desired, &fqdn)?).await?;
+        let name = normalize_name(attrs::required_string(desired, "name")?);
+        let submitted = change(ctx, &client, &zone, ChangeAction::Create, record_set(desired, &fqdn)?).await?;
         let mut state = desired.clone();
-        let name = normalize_name(req_str(desired, "name")?);
         state.insert("id".into(), Value::String(format!("{zone}_{name}_{}", rtype.as_str())));
         state.insert("fqdn".into(), Value::String(fqdn));
+        wait_insync(ctx, &client, submitted).await.after_create(&state)?;
         Ok(state)
     }
 
@@ -231,7 +240,7 @@ impl Driver for Route53Record {
             .iter()
             .map(|r| r.value.as_str())
             .collect();
-        actual.insert("records".into(), strings_value(&records));
+        actual.insert("records".into(), attrs::strings_value(&records));
         let alias = match &rec.alias_target {
             Some(a) => {
                 // Route 53 answers alias names in its canonical form (lower case, trailing dot).
@@ -247,12 +256,12 @@ impl Driver for Route53Record {
                 m.insert("name".into(), Value::String(name));
                 m.insert("zone_id".into(), Value::String(a.hosted_zone_id.clone()));
                 m.insert("evaluate_target_health".into(), Value::Bool(a.evaluate_target_health));
-                block_value(m)
+                attrs::block_value(m)
             }
             None => Value::Array(Vec::new()),
         };
         actual.insert("alias".into(), alias);
-        Ok(Some(read_state(state, actual)))
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     /// UPSERT: Route 53 replaces the record set of this name and type in one change.
@@ -266,10 +275,11 @@ impl Driver for Route53Record {
         let Some((zone, fqdn, _)) = locate(&client, state).await? else {
             return Err(DriverError::new(format!(
                 "GetHostedZone: hosted zone {} does not exist",
-                req_str(state, "zone_id")?
+                attrs::required_string(state, "zone_id")?
             )));
         };
-        change(ctx, &client, &zone, ChangeAction::Upsert, record_set(desired, &fqdn)?).await?;
+        let submitted = change(ctx, &client, &zone, ChangeAction::Upsert, record_set(desired, &fqdn)?).await?;
+        wait_insync(ctx, &client, submitted).await?;
         let mut next = state.clone();
         next.extend(desired.clone());
         // Keys that were dropped from the desired attributes (ttl/records vs alias) go too.
@@ -291,7 +301,7 @@ impl Driver for Route53Record {
             return Ok(());
         };
         match change(ctx, &client, &zone, ChangeAction::Delete, rec).await {
-            Ok(()) => {}
+            Ok(submitted) => wait_insync(ctx, &client, submitted).await?,
             // Deleted by someone else between the lookup and the change.
             Err(e) if e.message.contains("InvalidChangeBatch") => {
                 if find(&client, &zone, &fqdn, &rtype).await?.is_some() {
@@ -300,12 +310,10 @@ impl Driver for Route53Record {
             }
             Err(e) => return Err(e),
         }
-        let client = &client;
-        let (zone, fqdn, rtype) = (&zone, &fqdn, &rtype);
-        wait_until(
-            ctx,
+        wait::until_gone(
             &format!("record {fqdn} {} to be deleted", rtype.as_str()),
-            || async move { Ok(find(client, zone, fqdn, rtype).await?.is_none()) },
+            ctx.env.component_timeout,
+            || find(&client, &zone, &fqdn, &rtype),
         )
         .await
     }

@@ -12,8 +12,10 @@ use serde_json::{Value, json};
 use super::attrs::{self, Attrs};
 use super::s3_client::{self, NO_SUCH_BUCKET};
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait::{self, Waiter};
+use super::{
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id,
+};
 
 pub struct S3Bucket;
 
@@ -23,23 +25,20 @@ const DELETE_BATCH: usize = 1000;
 
 /// HeadBucket; the bucket's region when it exists, `None` when it does not.
 async fn find_bucket(client: &Client, bucket: &str) -> Result<Option<Option<String>>, DriverError> {
-    match client.head_bucket().bucket(bucket).send().await {
-        Ok(out) => Ok(Some(out.bucket_region().map(str::to_string))),
-        Err(e) if has_code(&e, NO_SUCH_BUCKET) => Ok(None),
-        Err(e) => Err(aws_error("HeadBucket", e)),
-    }
+    let out = client.head_bucket().bucket(bucket).send().await;
+    Ok(found("HeadBucket", NO_SUCH_BUCKET, out)?.map(|out| out.bucket_region().map(str::to_string)))
 }
 
 async fn find_tags(client: &Client, bucket: &str) -> Result<Tags, DriverError> {
-    match client.get_bucket_tagging().bucket(bucket).send().await {
-        Ok(out) => Ok(out
-            .tag_set()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect()),
-        Err(e) if has_code(&e, NO_TAGS) => Ok(Tags::new()),
-        Err(e) => Err(aws_error("GetBucketTagging", e)),
-    }
+    let out = client.get_bucket_tagging().bucket(bucket).send().await;
+    Ok(found("GetBucketTagging", NO_TAGS, out)?
+        .map(|out| {
+            out.tag_set()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// S3 replaces the whole tag set at once.
@@ -55,18 +54,12 @@ async fn put_tags(client: &Client, bucket: &str, wanted: &Tags) -> Result<(), Dr
     }
     let tag_set = wanted
         .iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| DriverError::new(format!("tag {k}: {e}")))
-        })
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tag")))
         .collect::<Result<Vec<_>, _>>()?;
     let tagging = Tagging::builder()
         .set_tag_set(Some(tag_set))
         .build()
-        .map_err(|e| DriverError::new(format!("tagging: {e}")))?;
+        .map_err(build_error("tagging"))?;
     client
         .put_bucket_tagging()
         .bucket(bucket)
@@ -79,18 +72,13 @@ async fn put_tags(client: &Client, bucket: &str, wanted: &Tags) -> Result<(), Dr
 
 /// The computed attributes other components refer to.
 fn identity(state: &mut ChildState, bucket: &str, region: &str) {
-    let partition = s3_client::partition(region);
-    let suffix = if partition == "aws-cn" {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
+    let partition = arn::partition(region);
     state.insert("id".into(), json!(bucket));
     state.insert("bucket".into(), json!(bucket));
-    state.insert("arn".into(), json!(format!("arn:{partition}:s3:::{bucket}")));
+    state.insert("arn".into(), json!(arn::build(partition, "s3", "", "", bucket)));
     state.insert(
         "bucket_regional_domain_name".into(),
-        json!(format!("{bucket}.s3.{region}.{suffix}")),
+        json!(format!("{bucket}.s3.{region}.{}", arn::dns_suffix(partition))),
     );
     state.insert("region".into(), json!(region));
 }
@@ -100,10 +88,9 @@ async fn empty_bucket(ctx: &ChildCtx<'_>, client: &Client, bucket: &str) -> Resu
     let waiter = Waiter::new(format!("bucket {bucket} to be emptied"), ctx.env.component_timeout);
     loop {
         waiter.check()?;
-        let page = match client.list_object_versions().bucket(bucket).send().await {
-            Ok(page) => page,
-            Err(e) if has_code(&e, NO_SUCH_BUCKET) => return Ok(()),
-            Err(e) => return Err(aws_error("ListObjectVersions", e)),
+        let listed = client.list_object_versions().bucket(bucket).send().await;
+        let Some(page) = found("ListObjectVersions", NO_SUCH_BUCKET, listed)? else {
+            return Ok(());
         };
         let mut ids = Vec::new();
         let listed = page
@@ -118,7 +105,7 @@ async fn empty_bucket(ctx: &ChildCtx<'_>, client: &Client, bucket: &str) -> Resu
                     .key(key)
                     .set_version_id(version.map(str::to_string))
                     .build()
-                    .map_err(|e| DriverError::new(format!("object {key}: {e}")))?,
+                    .map_err(build_error("object identifier"))?,
             );
         }
         if ids.is_empty() {
@@ -131,7 +118,7 @@ async fn empty_bucket(ctx: &ChildCtx<'_>, client: &Client, bucket: &str) -> Resu
                 .set_objects(Some(batch.to_vec()))
                 .quiet(true)
                 .build()
-                .map_err(|e| DriverError::new(format!("delete request: {e}")))?;
+                .map_err(build_error("delete request"))?;
             let out = client
                 .delete_objects()
                 .bucket(bucket)
@@ -171,8 +158,9 @@ impl Driver for S3Bucket {
         let client = s3_client::client(ctx);
         let bucket = attrs::required_string(desired, "bucket")?;
         attrs::boolean(desired, "force_destroy")?;
-        let region = s3_client::region(ctx);
-        let mut request = client.create_bucket().bucket(&bucket);
+        let region = arn::region(ctx)?;
+        let all_tags = tags::wanted(ctx, desired)?;
+        let mut request = client.create_bucket().bucket(bucket);
         // us-east-1 is the default location and AWS rejects it as an explicit constraint.
         if region != "us-east-1" {
             request = request.create_bucket_configuration(
@@ -183,17 +171,17 @@ impl Driver for S3Bucket {
         }
         request.send().await.map_err(|e| aws_error("CreateBucket", e))?;
 
-        let mut waiter = Waiter::new(format!("bucket {bucket} to exist"), ctx.env.component_timeout);
-        while find_bucket(&client, &bucket).await?.is_none() {
-            waiter.pause().await?;
-        }
-        let all_tags = tags::wanted(ctx, desired)?;
-        if !all_tags.is_empty() {
-            put_tags(&client, &bucket, &all_tags).await?;
-        }
         let mut state = desired.clone();
-        identity(&mut state, &bucket, &region);
-        tags::put_state(&mut state, &tags::configured(desired)?, &all_tags);
+        identity(&mut state, bucket, &region);
+        tags::put_applied(&mut state, desired, &all_tags)?;
+        wait::until(&format!("bucket {bucket} to exist"), ctx.env.component_timeout, || {
+            find_bucket(&client, bucket)
+        })
+        .await
+        .after_create(&state)?;
+        if !all_tags.is_empty() {
+            put_tags(&client, bucket, &all_tags).await.after_create(&state)?;
+        }
         Ok(state)
     }
 
@@ -203,7 +191,10 @@ impl Driver for S3Bucket {
         let Some(bucket_region) = find_bucket(&client, bucket).await? else {
             return Ok(None);
         };
-        let region = bucket_region.unwrap_or_else(|| s3_client::region(ctx));
+        let region = match bucket_region {
+            Some(region) => region,
+            None => arn::region(ctx)?,
+        };
         let mut out = state.clone();
         identity(&mut out, bucket, &region);
         // Not an AWS setting: what the configuration said.
@@ -218,13 +209,7 @@ impl Driver for S3Bucket {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        if let Some(wanted) = attrs::string(desired, "bucket")?
-            && wanted != bucket
-        {
-            return Err(DriverError::new(format!(
-                "bucket name cannot change in place ({bucket} to {wanted}); the bucket must be replaced"
-            )));
-        }
+        attrs::unchanged(desired, "bucket", bucket)?;
         attrs::boolean(desired, "force_destroy")?;
         let Some(bucket_region) = find_bucket(&client, bucket).await? else {
             return Err(DriverError::new(format!("bucket {bucket} does not exist")));
@@ -233,13 +218,13 @@ impl Driver for S3Bucket {
         if find_tags(&client, bucket).await? != all_tags {
             put_tags(&client, bucket, &all_tags).await?;
         }
+        let region = match bucket_region {
+            Some(region) => region,
+            None => arn::region(ctx)?,
+        };
         let mut out = desired.clone();
-        identity(
-            &mut out,
-            bucket,
-            &bucket_region.unwrap_or_else(|| s3_client::region(ctx)),
-        );
-        tags::put_state(&mut out, &tags::configured(desired)?, &all_tags);
+        identity(&mut out, bucket, &region);
+        tags::put_applied(&mut out, desired, &all_tags)?;
         Ok(out)
     }
 
@@ -249,21 +234,23 @@ impl Driver for S3Bucket {
         if attrs::boolean(state, "force_destroy")?.unwrap_or(false) {
             empty_bucket(ctx, &client, bucket).await?;
         }
-        match client.delete_bucket().bucket(bucket).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NO_SUCH_BUCKET) => return Ok(()),
-            Err(e) if has_code(&e, &["BucketNotEmpty"]) => {
-                return Err(DriverError::new(format!(
-                    "DeleteBucket: bucket {bucket} is not empty; set force_destroy = true to delete it \
-                     with every object version in it"
-                )));
-            }
-            Err(e) => return Err(aws_error("DeleteBucket", e)),
+        let deleted = client.delete_bucket().bucket(bucket).send().await;
+        if let Err(e) = &deleted
+            && has_code(e, &["BucketNotEmpty"])
+        {
+            return Err(DriverError::new(format!(
+                "DeleteBucket: bucket {bucket} is not empty; set force_destroy = true to delete it \
+                 with every object version in it"
+            )));
         }
-        let mut waiter = Waiter::new(format!("bucket {bucket} to be deleted"), ctx.env.component_timeout);
-        while find_bucket(&client, bucket).await?.is_some() {
-            waiter.pause().await?;
+        if found("DeleteBucket", NO_SUCH_BUCKET, deleted)?.is_none() {
+            return Ok(());
         }
-        Ok(())
+        wait::until_gone(
+            &format!("bucket {bucket} to be deleted"),
+            ctx.env.component_timeout,
+            || find_bucket(&client, bucket),
+        )
+        .await
     }
 }

@@ -8,13 +8,14 @@ use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde_json::json;
 
 use super::attrs::{self, Attrs};
-use super::s3_client::{self, NO_SUCH_BUCKET};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::s3_client::{self, bucket_state};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 pub struct S3BucketPublicAccessBlock;
 
-const NO_BLOCK: &[&str] = &["NoSuchPublicAccessBlockConfiguration"];
+/// The bucket ([`s3_client::NO_SUCH_BUCKET`]) or its public access block does not exist.
+const GONE: &[&str] = &["NoSuchBucket", "NotFound", "NoSuchPublicAccessBlockConfiguration"];
 
 /// The four settings, in the order of [`FLAGS`].
 type Flags = [bool; 4];
@@ -37,23 +38,20 @@ fn wanted(desired: &Attrs) -> Result<Flags, DriverError> {
 
 /// GetPublicAccessBlock; `None` when the bucket or its block does not exist.
 async fn find_flags(client: &Client, bucket: &str) -> Result<Option<Flags>, DriverError> {
-    match client.get_public_access_block().bucket(bucket).send().await {
-        Ok(out) => {
-            let c = out.public_access_block_configuration();
-            let get = |f: fn(&PublicAccessBlockConfiguration) -> Option<bool>| c.and_then(f).unwrap_or(false);
-            Ok(Some([
-                get(PublicAccessBlockConfiguration::block_public_acls),
-                get(PublicAccessBlockConfiguration::block_public_policy),
-                get(PublicAccessBlockConfiguration::ignore_public_acls),
-                get(PublicAccessBlockConfiguration::restrict_public_buckets),
-            ]))
-        }
-        Err(e) if has_code(&e, NO_SUCH_BUCKET) || has_code(&e, NO_BLOCK) => Ok(None),
-        Err(e) => Err(aws_error("GetPublicAccessBlock", e)),
-    }
+    let out = client.get_public_access_block().bucket(bucket).send().await;
+    Ok(found("GetPublicAccessBlock", GONE, out)?.map(|out| {
+        let c = out.public_access_block_configuration();
+        let get = |f: fn(&PublicAccessBlockConfiguration) -> Option<bool>| c.and_then(f).unwrap_or(false);
+        [
+            get(PublicAccessBlockConfiguration::block_public_acls),
+            get(PublicAccessBlockConfiguration::block_public_policy),
+            get(PublicAccessBlockConfiguration::ignore_public_acls),
+            get(PublicAccessBlockConfiguration::restrict_public_buckets),
+        ]
+    }))
 }
 
-async fn put_flags(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, flags: Flags) -> Result<(), DriverError> {
+async fn put_flags(client: &Client, bucket: &str, flags: Flags) -> Result<(), DriverError> {
     let [block_acls, block_policy, ignore_acls, restrict] = flags;
     let config = PublicAccessBlockConfiguration::builder()
         .block_public_acls(block_acls)
@@ -68,20 +66,22 @@ async fn put_flags(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, flags: Fla
         .send()
         .await
         .map_err(|e| aws_error("PutPublicAccessBlock", e))?;
-    let mut waiter = Waiter::new(
-        format!("public access block of bucket {bucket} to apply"),
-        ctx.env.component_timeout,
-    );
-    while find_flags(client, bucket).await? != Some(flags) {
-        waiter.pause().await?;
-    }
     Ok(())
 }
 
+/// Waits until the settings read back as `flags` (S3 applies them eventually).
+async fn wait_flags(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, flags: Flags) -> Result<(), DriverError> {
+    wait::until(
+        &format!("public access block of bucket {bucket} to apply"),
+        ctx.env.component_timeout,
+        || async { Ok(find_flags(client, bucket).await?.filter(|now| *now == flags)) },
+    )
+    .await
+    .map(|_| ())
+}
+
 fn state_of(base: &Attrs, bucket: &str, flags: Flags) -> ChildState {
-    let mut state = base.clone();
-    state.insert("id".into(), json!(bucket));
-    state.insert("bucket".into(), json!(bucket));
+    let mut state = bucket_state(base, bucket);
     for (flag, key) in flags.into_iter().zip(FLAGS) {
         state.insert(key.into(), json!(flag));
     }
@@ -106,8 +106,10 @@ impl Driver for S3BucketPublicAccessBlock {
         let client = s3_client::client(ctx);
         let bucket = attrs::required_string(desired, "bucket")?;
         let flags = wanted(desired)?;
-        put_flags(ctx, &client, &bucket, flags).await?;
-        Ok(state_of(desired, &bucket, flags))
+        put_flags(&client, bucket, flags).await?;
+        let state = state_of(desired, bucket, flags);
+        wait_flags(ctx, &client, bucket, flags).await.after_create(&state)?;
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -121,16 +123,11 @@ impl Driver for S3BucketPublicAccessBlock {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        if let Some(wanted_bucket) = attrs::string(desired, "bucket")?
-            && wanted_bucket != bucket
-        {
-            return Err(DriverError::new(format!(
-                "the bucket of a public access block cannot change in place ({bucket} to {wanted_bucket})"
-            )));
-        }
+        attrs::unchanged(desired, "bucket", bucket)?;
         let flags = wanted(desired)?;
         if find_flags(&client, bucket).await? != Some(flags) {
-            put_flags(ctx, &client, bucket, flags).await?;
+            put_flags(&client, bucket, flags).await?;
+            wait_flags(ctx, &client, bucket, flags).await?;
         }
         Ok(state_of(desired, bucket, flags))
     }
@@ -138,18 +135,15 @@ impl Driver for S3BucketPublicAccessBlock {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        match client.delete_public_access_block().bucket(bucket).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NO_SUCH_BUCKET) || has_code(&e, NO_BLOCK) => return Ok(()),
-            Err(e) => return Err(aws_error("DeletePublicAccessBlock", e)),
+        let deleted = client.delete_public_access_block().bucket(bucket).send().await;
+        if found("DeletePublicAccessBlock", GONE, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(
-            format!("public access block of bucket {bucket} to be deleted"),
+        wait::until_gone(
+            &format!("public access block of bucket {bucket} to be deleted"),
             ctx.env.component_timeout,
-        );
-        while find_flags(&client, bucket).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+            || find_flags(&client, bucket),
+        )
+        .await
     }
 }

@@ -13,13 +13,19 @@ use aws_sdk_s3::types::{
 use serde_json::{Map, Value, json};
 
 use super::attrs::{self, Attrs};
-use super::s3_client::{self, NO_SUCH_BUCKET};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::normalise;
+use super::s3_client::{self, bucket_state};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, state_id};
 
 pub struct S3BucketServerSideEncryptionConfiguration;
 
-const NO_CONFIGURATION: &[&str] = &["ServerSideEncryptionConfigurationNotFoundError"];
+/// The bucket ([`s3_client::NO_SUCH_BUCKET`]) or its encryption configuration does not exist.
+const GONE: &[&str] = &[
+    "NoSuchBucket",
+    "NotFound",
+    "ServerSideEncryptionConfigurationNotFoundError",
+];
 
 /// One encryption rule, as configured or as S3 reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +46,8 @@ fn wanted(desired: &Attrs) -> Result<Vec<Rule>, DriverError> {
             let default = attrs::block(rule, "apply_server_side_encryption_by_default")?
                 .ok_or_else(|| DriverError::new("rule.apply_server_side_encryption_by_default is required"))?;
             Ok(Rule {
-                algorithm: attrs::required_string(default, "sse_algorithm")?,
-                kms_key: attrs::string(default, "kms_master_key_id")?,
+                algorithm: attrs::required_string(default, "sse_algorithm")?.to_string(),
+                kms_key: attrs::owned_string(default, "kms_master_key_id")?,
                 bucket_key: attrs::boolean(rule, "bucket_key_enabled")?.unwrap_or(false),
             })
         })
@@ -50,10 +56,9 @@ fn wanted(desired: &Attrs) -> Result<Vec<Rule>, DriverError> {
 
 /// GetBucketEncryption; `None` when the bucket or its configuration does not exist.
 async fn find_rules(client: &Client, bucket: &str) -> Result<Option<Vec<Rule>>, DriverError> {
-    let out = match client.get_bucket_encryption().bucket(bucket).send().await {
-        Ok(out) => out,
-        Err(e) if has_code(&e, NO_SUCH_BUCKET) || has_code(&e, NO_CONFIGURATION) => return Ok(None),
-        Err(e) => return Err(aws_error("GetBucketEncryption", e)),
+    let out = client.get_bucket_encryption().bucket(bucket).send().await;
+    let Some(out) = found("GetBucketEncryption", GONE, out)? else {
+        return Ok(None);
     };
     let rules = out
         .server_side_encryption_configuration()
@@ -74,7 +79,7 @@ async fn find_rules(client: &Client, bucket: &str) -> Result<Option<Vec<Rule>>, 
     Ok(Some(rules))
 }
 
-async fn put_rules(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, rules: &[Rule]) -> Result<(), DriverError> {
+async fn put_rules(client: &Client, bucket: &str, rules: &[Rule]) -> Result<(), DriverError> {
     let sdk_rules = rules
         .iter()
         .map(|r| {
@@ -82,7 +87,7 @@ async fn put_rules(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, rules: &[R
                 .sse_algorithm(ServerSideEncryption::from(r.algorithm.as_str()))
                 .set_kms_master_key_id(r.kms_key.clone())
                 .build()
-                .map_err(|e| DriverError::new(format!("apply_server_side_encryption_by_default: {e}")))?;
+                .map_err(build_error("apply_server_side_encryption_by_default"))?;
             Ok(ServerSideEncryptionRule::builder()
                 .apply_server_side_encryption_by_default(default)
                 .bucket_key_enabled(r.bucket_key)
@@ -92,7 +97,7 @@ async fn put_rules(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, rules: &[R
     let config = ServerSideEncryptionConfiguration::builder()
         .set_rules(Some(sdk_rules))
         .build()
-        .map_err(|e| DriverError::new(format!("server-side encryption configuration: {e}")))?;
+        .map_err(build_error("server-side encryption configuration"))?;
     client
         .put_bucket_encryption()
         .bucket(bucket)
@@ -100,17 +105,18 @@ async fn put_rules(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, rules: &[R
         .send()
         .await
         .map_err(|e| aws_error("PutBucketEncryption", e))?;
-    let mut waiter = Waiter::new(
-        format!("encryption configuration of bucket {bucket} to apply"),
-        ctx.env.component_timeout,
-    );
-    while !find_rules(client, bucket)
-        .await?
-        .is_some_and(|now| same_rules(&now, rules))
-    {
-        waiter.pause().await?;
-    }
     Ok(())
+}
+
+/// Waits until the configuration reads back as `rules` (S3 applies it eventually).
+async fn wait_rules(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, rules: &[Rule]) -> Result<(), DriverError> {
+    wait::until(
+        &format!("encryption configuration of bucket {bucket} to apply"),
+        ctx.env.component_timeout,
+        || async { Ok(find_rules(client, bucket).await?.filter(|now| same_rules(now, rules))) },
+    )
+    .await
+    .map(|_| ())
 }
 
 fn same_rules(a: &[Rule], b: &[Rule]) -> bool {
@@ -150,14 +156,7 @@ fn rules_value(rules: &[Rule], prior: Option<&Value>) -> Value {
         .enumerate()
         .map(|(i, r)| rule_value(r, prior_rules.get(i).or(prior_rules.first()).copied()))
         .collect();
-    attrs::set_like_prior(prior, values)
-}
-
-fn applied_state(desired: &Attrs, bucket: &str) -> ChildState {
-    let mut state = desired.clone();
-    state.insert("id".into(), json!(bucket));
-    state.insert("bucket".into(), json!(bucket));
-    state
+    normalise::set_like_prior(prior, values)
 }
 
 #[async_trait]
@@ -177,8 +176,11 @@ impl Driver for S3BucketServerSideEncryptionConfiguration {
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = s3_client::client(ctx);
         let bucket = attrs::required_string(desired, "bucket")?;
-        put_rules(ctx, &client, &bucket, &wanted(desired)?).await?;
-        Ok(applied_state(desired, &bucket))
+        let rules = wanted(desired)?;
+        put_rules(&client, bucket, &rules).await?;
+        let state = bucket_state(desired, bucket);
+        wait_rules(ctx, &client, bucket, &rules).await.after_create(&state)?;
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -187,9 +189,7 @@ impl Driver for S3BucketServerSideEncryptionConfiguration {
         let Some(rules) = find_rules(&client, bucket).await? else {
             return Ok(None);
         };
-        let mut out = state.clone();
-        out.insert("id".into(), json!(bucket));
-        out.insert("bucket".into(), json!(bucket));
+        let mut out = bucket_state(state, bucket);
         out.insert("rule".into(), rules_value(&rules, state.get("rule")));
         Ok(Some(out))
     }
@@ -197,30 +197,22 @@ impl Driver for S3BucketServerSideEncryptionConfiguration {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        if let Some(wanted_bucket) = attrs::string(desired, "bucket")?
-            && wanted_bucket != bucket
-        {
-            return Err(DriverError::new(format!(
-                "the bucket of an encryption configuration cannot change in place ({bucket} to {wanted_bucket})"
-            )));
-        }
+        attrs::unchanged(desired, "bucket", bucket)?;
         let rules = wanted(desired)?;
         if !find_rules(&client, bucket)
             .await?
             .is_some_and(|now| same_rules(&now, &rules))
         {
-            put_rules(ctx, &client, bucket, &rules).await?;
+            put_rules(&client, bucket, &rules).await?;
+            wait_rules(ctx, &client, bucket, &rules).await?;
         }
-        Ok(applied_state(desired, bucket))
+        Ok(bucket_state(desired, bucket))
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        match client.delete_bucket_encryption().bucket(bucket).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if has_code(&e, NO_SUCH_BUCKET) || has_code(&e, NO_CONFIGURATION) => Ok(()),
-            Err(e) => Err(aws_error("DeleteBucketEncryption", e)),
-        }
+        let deleted = client.delete_bucket_encryption().bucket(bucket).send().await;
+        found("DeleteBucketEncryption", GONE, deleted).map(|_| ())
     }
 }

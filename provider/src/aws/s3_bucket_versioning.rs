@@ -11,20 +11,20 @@ use aws_sdk_s3::types::{BucketVersioningStatus, MfaDelete, VersioningConfigurati
 use serde_json::{Value, json};
 
 use super::attrs::{self, Attrs};
-use super::s3_client::{self, NO_SUCH_BUCKET};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::s3_client::{self, NO_SUCH_BUCKET, bucket_state};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 pub struct S3BucketVersioning;
 
 const DISABLED: &str = "Disabled";
 
 /// The desired `versioning_configuration` block: status, and `mfa_delete` if set.
-fn wanted(desired: &Attrs) -> Result<(String, Option<String>), DriverError> {
+fn wanted(desired: &Attrs) -> Result<(&str, Option<&str>), DriverError> {
     let block = attrs::block(desired, "versioning_configuration")?
         .ok_or_else(|| DriverError::new("block `versioning_configuration` is required"))?;
     let status = attrs::required_string(block, "status")?;
-    if !matches!(status.as_str(), "Enabled" | "Suspended" | DISABLED) {
+    if !matches!(status, "Enabled" | "Suspended" | DISABLED) {
         return Err(DriverError::new(format!(
             "versioning_configuration.status: expected Enabled, Suspended or Disabled, got {status}"
         )));
@@ -35,30 +35,29 @@ fn wanted(desired: &Attrs) -> Result<(String, Option<String>), DriverError> {
 /// GetBucketVersioning as (status, mfa_delete); status `Disabled` for a never-versioned
 /// bucket; `None` when the bucket does not exist.
 async fn find_versioning(client: &Client, bucket: &str) -> Result<Option<(String, Option<String>)>, DriverError> {
-    match client.get_bucket_versioning().bucket(bucket).send().await {
-        Ok(out) => Ok(Some((
+    let out = client.get_bucket_versioning().bucket(bucket).send().await;
+    Ok(found("GetBucketVersioning", NO_SUCH_BUCKET, out)?.map(|out| {
+        (
             out.status().map_or(DISABLED, |s| s.as_str()).to_string(),
             out.mfa_delete().map(|m| m.as_str().to_string()),
-        ))),
-        Err(e) if has_code(&e, NO_SUCH_BUCKET) => Ok(None),
-        Err(e) => Err(aws_error("GetBucketVersioning", e)),
-    }
+        )
+    }))
 }
 
-/// Puts `status` (unless it is `Disabled`, which S3 cannot set) and waits until it reads back.
+/// Puts `status`; `false` for `Disabled`, which S3 cannot set: that is a no-op on a bucket
+/// that was never versioned, and an error on one that was.
 async fn put_status(
-    ctx: &ChildCtx<'_>,
     client: &Client,
     bucket: &str,
     status: &str,
     mfa_delete: Option<&str>,
-) -> Result<(), DriverError> {
+) -> Result<bool, DriverError> {
     if status == DISABLED {
         let (current, _) = find_versioning(client, bucket)
             .await?
             .ok_or_else(|| DriverError::new(format!("bucket {bucket} does not exist")))?;
         if current == DISABLED {
-            return Ok(());
+            return Ok(false);
         }
         return Err(DriverError::new(format!(
             "versioning of bucket {bucket} is {current} and cannot go back to Disabled; use Suspended"
@@ -75,21 +74,18 @@ async fn put_status(
         .send()
         .await
         .map_err(|e| aws_error("PutBucketVersioning", e))?;
-    let mut waiter = Waiter::new(
-        format!("versioning of bucket {bucket} to read {status}"),
-        ctx.env.component_timeout,
-    );
-    while find_versioning(client, bucket).await?.map(|(s, _)| s).as_deref() != Some(status) {
-        waiter.pause().await?;
-    }
-    Ok(())
+    Ok(true)
 }
 
-fn applied_state(desired: &Attrs, bucket: &str) -> ChildState {
-    let mut state = desired.clone();
-    state.insert("id".into(), json!(bucket));
-    state.insert("bucket".into(), json!(bucket));
-    state
+/// Waits until the bucket's versioning reads back `status` (S3 applies it eventually).
+async fn wait_status(ctx: &ChildCtx<'_>, client: &Client, bucket: &str, status: &str) -> Result<(), DriverError> {
+    wait::until(
+        &format!("versioning of bucket {bucket} to read {status}"),
+        ctx.env.component_timeout,
+        || async { Ok(find_versioning(client, bucket).await?.filter(|(s, _)| s == status)) },
+    )
+    .await
+    .map(|_| ())
 }
 
 #[async_trait]
@@ -110,8 +106,11 @@ impl Driver for S3BucketVersioning {
         let client = s3_client::client(ctx);
         let bucket = attrs::required_string(desired, "bucket")?;
         let (status, mfa_delete) = wanted(desired)?;
-        put_status(ctx, &client, &bucket, &status, mfa_delete.as_deref()).await?;
-        Ok(applied_state(desired, &bucket))
+        let state = bucket_state(desired, bucket);
+        if put_status(&client, bucket, status, mfa_delete).await? {
+            wait_status(ctx, &client, bucket, status).await.after_create(&state)?;
+        }
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -130,9 +129,7 @@ impl Driver for S3BucketVersioning {
         if prior_mfa.is_some() || mfa_delete.is_some() {
             block["mfa_delete"] = json!(mfa_delete.unwrap_or_else(|| DISABLED.to_string()));
         }
-        let mut out = state.clone();
-        out.insert("id".into(), json!(bucket));
-        out.insert("bucket".into(), json!(bucket));
+        let mut out = bucket_state(state, bucket);
         out.insert("versioning_configuration".into(), json!([block]));
         Ok(Some(out))
     }
@@ -140,16 +137,12 @@ impl Driver for S3BucketVersioning {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = s3_client::client(ctx);
         let bucket = state_id(state)?;
-        if let Some(wanted_bucket) = attrs::string(desired, "bucket")?
-            && wanted_bucket != bucket
-        {
-            return Err(DriverError::new(format!(
-                "the bucket of a versioning configuration cannot change in place ({bucket} to {wanted_bucket})"
-            )));
-        }
+        attrs::unchanged(desired, "bucket", bucket)?;
         let (status, mfa_delete) = wanted(desired)?;
-        put_status(ctx, &client, bucket, &status, mfa_delete.as_deref()).await?;
-        Ok(applied_state(desired, bucket))
+        if put_status(&client, bucket, status, mfa_delete).await? {
+            wait_status(ctx, &client, bucket, status).await?;
+        }
+        Ok(bucket_state(desired, bucket))
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
@@ -162,16 +155,12 @@ impl Driver for S3BucketVersioning {
         let config = VersioningConfiguration::builder()
             .status(BucketVersioningStatus::Suspended)
             .build();
-        match client
+        let suspended = client
             .put_bucket_versioning()
             .bucket(bucket)
             .versioning_configuration(config)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if has_code(&e, NO_SUCH_BUCKET) => Ok(()),
-            Err(e) => Err(aws_error("PutBucketVersioning", e)),
-        }
+            .await;
+        found("PutBucketVersioning", NO_SUCH_BUCKET, suspended).map(|_| ())
     }
 }

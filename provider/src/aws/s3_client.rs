@@ -1,10 +1,12 @@
-//! What the four S3 drivers share: the client (path-style addressing behind an endpoint
+//! What the S3 drivers share: the client (path-style addressing behind an endpoint
 //! override, as emulators and most S3-compatible endpoints need), and S3's not-found codes.
 
 use aws_types::SdkConfig;
 use aws_types::service_config::ServiceConfigKey;
+use serde_json::Value;
 
-use super::ChildCtx;
+use super::attrs::Attrs;
+use super::{ChildCtx, ChildState};
 
 /// Codes S3 answers for a bucket that does not exist (`NotFound` is HeadBucket's bodiless 404).
 pub const NO_SUCH_BUCKET: &[&str] = &["NoSuchBucket", "NotFound"];
@@ -36,21 +38,11 @@ fn endpoint_overridden(cfg: &SdkConfig) -> bool {
     cfg.service_config().and_then(|c| c.load_config(key)).is_some()
 }
 
-/// The partition of `region` (`aws`, `aws-cn`, `aws-us-gov`), for ARNs built locally.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
-/// The region requests of `ctx` go to.
-pub fn region(ctx: &ChildCtx<'_>) -> String {
-    ctx.region
-        .map(str::to_string)
-        .or_else(|| ctx.env.base.region().map(|r| r.to_string()))
-        .unwrap_or_else(|| "us-east-1".to_string())
+/// The state of a bucket sub-resource (versioning, encryption, …): `base` with `id` and
+/// `bucket` both the bucket's name, as in `hashicorp/aws`.
+pub fn bucket_state(base: &Attrs, bucket: &str) -> ChildState {
+    let mut state = base.clone();
+    state.insert("id".into(), Value::String(bucket.to_string()));
+    state.insert("bucket".into(), Value::String(bucket.to_string()));
+    state
 }

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::attrs::{self, Attrs};
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, state_id};
 
 pub struct SnsTopic;
 
@@ -23,11 +23,8 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 
 /// GetTopicAttributes; `None` when the topic does not exist.
 async fn find_attributes(client: &Client, arn: &str) -> Result<Option<HashMap<String, String>>, DriverError> {
-    match client.get_topic_attributes().topic_arn(arn).send().await {
-        Ok(out) => Ok(Some(out.attributes().cloned().unwrap_or_default())),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetTopicAttributes", e)),
-    }
+    let out = client.get_topic_attributes().topic_arn(arn).send().await;
+    Ok(found("GetTopicAttributes", NOT_FOUND, out)?.map(|out| out.attributes().cloned().unwrap_or_default()))
 }
 
 async fn find_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
@@ -46,37 +43,36 @@ async fn find_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, DriverError> {
     tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| DriverError::new(format!("tag {k}: {e}")))
-        })
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tag")))
         .collect()
 }
 
 async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
-    let diff = tags::diff(&find_tags(client, arn).await?, wanted);
-    if !diff.remove.is_empty() {
-        client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(diff.remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !diff.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(sdk_tags(&diff.set)?))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+    tags::sync(
+        &find_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(&set)?))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 /// The topic name in its ARN (`arn:aws:sns:<region>:<account>:<name>`).
@@ -84,13 +80,13 @@ fn name_from_arn(arn: &str) -> &str {
     arn.rsplit(':').next().unwrap_or(arn)
 }
 
-fn applied_state(desired: &Attrs, arn: &str, own: &Tags, all: &Tags) -> ChildState {
+fn applied_state(desired: &Attrs, arn: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), Value::String(arn.to_string()));
     state.insert("arn".into(), Value::String(arn.to_string()));
     state.insert("name".into(), Value::String(name_from_arn(arn).to_string()));
-    tags::put_state(&mut state, own, all);
-    state
+    tags::put_applied(&mut state, desired, all)?;
+    Ok(state)
 }
 
 #[async_trait]
@@ -111,7 +107,7 @@ impl Driver for SnsTopic {
         let client = client(ctx);
         let name = attrs::required_string(desired, "name")?;
         let all_tags = tags::wanted(ctx, desired)?;
-        let mut request = client.create_topic().name(&name).set_tags(Some(sdk_tags(&all_tags)?));
+        let mut request = client.create_topic().name(name).set_tags(Some(sdk_tags(&all_tags)?));
         if let Some(key) = attrs::string(desired, "kms_master_key_id")? {
             request = request.attributes("KmsMasterKeyId", key);
         }
@@ -126,11 +122,13 @@ impl Driver for SnsTopic {
             .map(str::to_string)
             .ok_or_else(|| DriverError::new("CreateTopic: no topic ARN in the response"))?;
 
-        let mut waiter = Waiter::new(format!("topic {arn} to exist"), ctx.env.component_timeout);
-        while find_attributes(&client, &arn).await?.is_none() {
-            waiter.pause().await?;
-        }
-        Ok(applied_state(desired, &arn, &tags::configured(desired)?, &all_tags))
+        let state = applied_state(desired, &arn, &all_tags)?;
+        wait::until(&format!("topic {arn} to exist"), ctx.env.component_timeout, || {
+            find_attributes(&client, &arn)
+        })
+        .await
+        .after_create(&state)?;
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -162,7 +160,7 @@ impl Driver for SnsTopic {
             .await?
             .ok_or_else(|| DriverError::new(format!("topic {arn} does not exist")))?;
         let wanted_key = attrs::string(desired, "kms_master_key_id")?.unwrap_or_default();
-        if current.get("KmsMasterKeyId").cloned().unwrap_or_default() != wanted_key {
+        if current.get("KmsMasterKeyId").map_or("", String::as_str) != wanted_key {
             client
                 .set_topic_attributes()
                 .topic_arn(arn)
@@ -174,21 +172,19 @@ impl Driver for SnsTopic {
         }
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, arn, &all_tags).await?;
-        Ok(applied_state(desired, arn, &tags::configured(desired)?, &all_tags))
+        applied_state(desired, arn, &all_tags)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let arn = state_id(state)?;
-        match client.delete_topic().topic_arn(arn).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteTopic", e)),
+        let deleted = client.delete_topic().topic_arn(arn).send().await;
+        if found("DeleteTopic", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(format!("topic {arn} to be deleted"), ctx.env.component_timeout);
-        while find_attributes(&client, arn).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(&format!("topic {arn} to be deleted"), ctx.env.component_timeout, || {
+            find_attributes(&client, arn)
+        })
+        .await
     }
 }

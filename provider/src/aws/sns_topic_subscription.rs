@@ -13,9 +13,10 @@ use aws_sdk_sns::Client;
 use serde_json::Value;
 
 use super::attrs::{self, Attrs};
+use super::normalise;
 use super::sns_topic::NOT_FOUND;
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait;
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
 
 pub struct SnsTopicSubscription;
 
@@ -32,15 +33,15 @@ fn options(desired: &Attrs) -> Result<Vec<(&'static str, String)>, DriverError> 
             .to_string(),
     )];
     let policy = attrs::string(desired, "filter_policy")?;
-    if let Some(doc) = &policy {
-        attrs::canonical_json(doc)
+    if let Some(doc) = policy {
+        normalise::canonical_json(doc)
             .map_err(|e| DriverError::new(format!("attribute `filter_policy`: {}", e.message)))?;
         // The scope only means something with a policy; SNS rejects it without one.
         if let Some(scope) = attrs::string(desired, "filter_policy_scope")? {
-            out.push(("FilterPolicyScope", scope));
+            out.push(("FilterPolicyScope", scope.to_string()));
         }
     }
-    out.push(("FilterPolicy", policy.unwrap_or_default()));
+    out.push(("FilterPolicy", policy.unwrap_or_default().to_string()));
     Ok(out)
 }
 
@@ -49,18 +50,15 @@ fn same(name: &str, wanted: &str, actual: Option<&String>) -> bool {
     let actual = actual.map(String::as_str).unwrap_or("");
     match name {
         "RawMessageDelivery" => wanted.eq_ignore_ascii_case(if actual.is_empty() { "false" } else { actual }),
-        "FilterPolicy" => (wanted.is_empty() && actual.is_empty()) || attrs::json_equivalent(wanted, actual),
+        "FilterPolicy" => (wanted.is_empty() && actual.is_empty()) || normalise::json_equivalent(wanted, actual),
         _ => wanted == actual,
     }
 }
 
 /// GetSubscriptionAttributes; `None` when the subscription does not exist.
 async fn find_attributes(client: &Client, arn: &str) -> Result<Option<HashMap<String, String>>, DriverError> {
-    match client.get_subscription_attributes().subscription_arn(arn).send().await {
-        Ok(out) => Ok(Some(out.attributes().cloned().unwrap_or_default())),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetSubscriptionAttributes", e)),
-    }
+    let out = client.get_subscription_attributes().subscription_arn(arn).send().await;
+    Ok(found("GetSubscriptionAttributes", NOT_FOUND, out)?.map(|out| out.attributes().cloned().unwrap_or_default()))
 }
 
 /// Sets the delivery options that differ from `current`.
@@ -114,9 +112,9 @@ impl Driver for SnsTopicSubscription {
         let endpoint = attrs::required_string(desired, "endpoint")?;
         let mut request = client
             .subscribe()
-            .topic_arn(&topic_arn)
-            .protocol(&protocol)
-            .endpoint(&endpoint)
+            .topic_arn(topic_arn)
+            .protocol(protocol)
+            .endpoint(endpoint)
             .return_subscription_arn(true);
         // Set at subscription time so no message is delivered with the wrong options.
         for (name, value) in options(desired)? {
@@ -133,11 +131,15 @@ impl Driver for SnsTopicSubscription {
             .map(str::to_string)
             .ok_or_else(|| DriverError::new("Subscribe: no subscription ARN in the response"))?;
 
-        let mut waiter = Waiter::new(format!("subscription {arn} to exist"), ctx.env.component_timeout);
-        while find_attributes(&client, &arn).await?.is_none() {
-            waiter.pause().await?;
-        }
-        Ok(applied_state(desired, &arn))
+        let state = applied_state(desired, &arn);
+        wait::until(
+            &format!("subscription {arn} to exist"),
+            ctx.env.component_timeout,
+            || find_attributes(&client, &arn),
+        )
+        .await
+        .after_create(&state)?;
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -159,7 +161,7 @@ impl Driver for SnsTopicSubscription {
         );
         out.insert(
             "filter_policy".into(),
-            attrs::json_like_prior(state.get("filter_policy"), &get("FilterPolicy")),
+            normalise::json_like_prior(state.get("filter_policy"), &get("FilterPolicy")),
         );
         if current.contains_key("FilterPolicyScope") || state.contains_key("filter_policy_scope") {
             out.insert("filter_policy_scope".into(), Value::String(get("FilterPolicyScope")));
@@ -183,7 +185,7 @@ impl Driver for SnsTopicSubscription {
             ("endpoint", "Endpoint"),
         ] {
             let wanted = attrs::string(desired, key)?.unwrap_or_default();
-            let actual = current.get(name).cloned().unwrap_or_default();
+            let actual = current.get(name).map_or("", String::as_str);
             if wanted != actual {
                 return Err(DriverError::new(format!(
                     "`{key}` of a subscription cannot change in place ({actual} to {wanted}); it must be replaced"
@@ -197,15 +199,15 @@ impl Driver for SnsTopicSubscription {
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let arn = state_id(state)?;
-        match client.unsubscribe().subscription_arn(arn).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("Unsubscribe", e)),
+        let deleted = client.unsubscribe().subscription_arn(arn).send().await;
+        if found("Unsubscribe", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(format!("subscription {arn} to be deleted"), ctx.env.component_timeout);
-        while find_attributes(&client, arn).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(
+            &format!("subscription {arn} to be deleted"),
+            ctx.env.component_timeout,
+            || find_attributes(&client, arn),
+        )
+        .await
     }
 }

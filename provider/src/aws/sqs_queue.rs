@@ -12,9 +12,10 @@ use aws_sdk_sqs::types::QueueAttributeName as Q;
 use serde_json::Value;
 
 use super::attrs::{self, Attrs};
+use super::normalise;
 use super::tags::{self, Tags};
-use super::wait::Waiter;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::wait::{self, Waiter};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, has_code, state_id};
 
 pub struct SqsQueue;
 
@@ -72,12 +73,12 @@ fn encode(desired: &Attrs, key: &str, kind: Kind) -> Result<Option<String>, Driv
     Ok(match kind {
         Kind::Int => attrs::int(desired, key)?.map(|n| n.to_string()),
         Kind::Bool => attrs::boolean(desired, key)?.map(|b| b.to_string()),
-        Kind::Str => attrs::string(desired, key)?,
+        Kind::Str => attrs::owned_string(desired, key)?,
         Kind::Json => match attrs::string(desired, key)? {
             // Validated here so a typo is reported against the attribute, not as an SQS error.
             Some(doc) => Some(
-                attrs::canonical_json(&doc)
-                    .map(|_| doc)
+                normalise::canonical_json(doc)
+                    .map(|_| doc.to_string())
                     .map_err(|e| DriverError::new(format!("attribute `{key}`: {}", e.message)))?,
             ),
             None => None,
@@ -92,7 +93,7 @@ fn same(kind: Kind, wanted: &str, actual: Option<&String>) -> bool {
         Kind::Int => wanted.parse::<i64>().ok() == actual.parse::<i64>().ok(),
         Kind::Bool => wanted.eq_ignore_ascii_case(actual),
         Kind::Str => wanted == actual,
-        Kind::Json => (wanted.is_empty() && actual.is_empty()) || attrs::json_equivalent(wanted, actual),
+        Kind::Json => (wanted.is_empty() && actual.is_empty()) || normalise::json_equivalent(wanted, actual),
     }
 }
 
@@ -112,17 +113,13 @@ fn wanted_attributes(desired: &Attrs) -> Result<Vec<(Q, Kind, String, bool)>, Dr
 
 /// GetQueueAttributes(All); `None` when the queue does not exist.
 async fn find_attributes(client: &Client, url: &str) -> Result<Option<HashMap<Q, String>>, DriverError> {
-    match client
+    let out = client
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(Q::All)
         .send()
-        .await
-    {
-        Ok(out) => Ok(Some(out.attributes().cloned().unwrap_or_default())),
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetQueueAttributes", e)),
-    }
+        .await;
+    Ok(found("GetQueueAttributes", NOT_FOUND, out)?.map(|out| out.attributes().cloned().unwrap_or_default()))
 }
 
 async fn find_tags(client: &Client, url: &str) -> Result<Tags, DriverError> {
@@ -132,7 +129,7 @@ async fn find_tags(client: &Client, url: &str) -> Result<Tags, DriverError> {
         .send()
         .await
         .map_err(|e| aws_error("ListQueueTags", e))?;
-    Ok(out.tags().map(|t| t.clone().into_iter().collect()).unwrap_or_default())
+    Ok(tags::from_map(out.tags()))
 }
 
 /// Waits until `expected` attributes read back as set, [`STABLE_READS`] times in a row.
@@ -162,26 +159,31 @@ async fn wait_propagated(
 
 /// Brings the queue's tags to `wanted`.
 async fn sync_tags(client: &Client, url: &str, wanted: &Tags) -> Result<(), DriverError> {
-    let diff = tags::diff(&find_tags(client, url).await?, wanted);
-    if !diff.remove.is_empty() {
-        client
-            .untag_queue()
-            .queue_url(url)
-            .set_tag_keys(Some(diff.remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagQueue", e))?;
-    }
-    if !diff.set.is_empty() {
-        client
-            .tag_queue()
-            .queue_url(url)
-            .set_tags(Some(diff.set.into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagQueue", e))?;
-    }
-    Ok(())
+    tags::sync(
+        &find_tags(client, url).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_queue()
+                .queue_url(url)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagQueue", e))
+        },
+        |set| async move {
+            client
+                .tag_queue()
+                .queue_url(url)
+                .set_tags(Some(set.into_iter().collect()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagQueue", e))
+        },
+    )
+    .await
 }
 
 /// The queue name in a queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`).
@@ -189,15 +191,15 @@ fn name_from_url(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or(url)
 }
 
-/// The state after create or update: the desired attributes plus identity and tags.
-fn applied_state(desired: &Attrs, url: &str, arn: &str, own: &Tags, all: &Tags) -> ChildState {
+/// The state after create or update: the desired attributes plus identity and tags (the
+/// ARN once known).
+fn applied_state(desired: &Attrs, url: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), Value::String(url.to_string()));
-    state.insert("arn".into(), Value::String(arn.to_string()));
     state.insert("url".into(), Value::String(url.to_string()));
     state.insert("name".into(), Value::String(name_from_url(url).to_string()));
-    tags::put_state(&mut state, own, all);
-    state
+    tags::put_applied(&mut state, desired, all)?;
+    Ok(state)
 }
 
 #[async_trait]
@@ -226,39 +228,37 @@ impl Driver for SqsQueue {
         let attributes: HashMap<Q, String> = set.iter().map(|(n, _, v)| (n.clone(), v.clone())).collect();
         let tag_map: HashMap<String, String> = all_tags.clone().into_iter().collect();
 
-        let mut waiter = Waiter::new(format!("queue name {name} to be free"), ctx.env.component_timeout);
-        let url = loop {
-            let result = client
-                .create_queue()
-                .queue_name(&name)
-                .set_attributes(Some(attributes.clone()))
-                .set_tags(Some(tag_map.clone()))
-                .send()
-                .await;
-            match result {
-                Ok(out) => {
-                    break out
-                        .queue_url()
-                        .map(str::to_string)
-                        .ok_or_else(|| DriverError::new("CreateQueue: no queue URL in the response"))?;
-                }
-                Err(e) if has_code(&e, DELETED_RECENTLY) => waiter.pause().await?,
-                Err(e) => return Err(aws_error("CreateQueue", e)),
-            }
-        };
+        // A queue of this name deleted less than 60 s ago blocks the name for a while.
+        let created = wait::retry_while(
+            ctx.env.component_timeout,
+            |e| has_code(e, DELETED_RECENTLY),
+            || {
+                client
+                    .create_queue()
+                    .queue_name(name)
+                    .set_attributes(Some(attributes.clone()))
+                    .set_tags(Some(tag_map.clone()))
+                    .send()
+            },
+        )
+        .await
+        .map_err(|e| aws_error("CreateQueue", e))?;
+        let url = created
+            .queue_url()
+            .map(str::to_string)
+            .ok_or_else(|| DriverError::new("CreateQueue: no queue URL in the response"))?;
 
-        wait_propagated(ctx, &client, &url, &set).await?;
+        let mut state = applied_state(desired, &url, &all_tags)?;
+        wait_propagated(ctx, &client, &url, &set).await.after_create(&state)?;
         let arn = find_attributes(&client, &url)
-            .await?
-            .and_then(|a| a.get(&Q::QueueArn).cloned())
-            .ok_or_else(|| DriverError::new(format!("queue {url} has no QueueArn")))?;
-        Ok(applied_state(
-            desired,
-            &url,
-            &arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+            .await
+            .and_then(|a| {
+                a.and_then(|a| a.get(&Q::QueueArn).cloned())
+                    .ok_or_else(|| DriverError::new(format!("queue {url} has no QueueArn")))
+            })
+            .after_create(&state)?;
+        state.insert("arn".into(), Value::String(arn));
+        Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
@@ -283,7 +283,7 @@ impl Driver for SqsQueue {
                 },
                 Kind::Bool => Value::Bool(raw.is_some_and(|s| s.eq_ignore_ascii_case("true"))),
                 Kind::Str => Value::String(raw.cloned().unwrap_or_default()),
-                Kind::Json => attrs::json_like_prior(state.get(*key), raw.map(String::as_str).unwrap_or("")),
+                Kind::Json => normalise::json_like_prior(state.get(*key), raw.map(String::as_str).unwrap_or("")),
             };
             out.insert((*key).to_string(), value);
         }
@@ -295,14 +295,7 @@ impl Driver for SqsQueue {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = client(ctx);
         let url = state_id(state)?;
-        if let Some(name) = attrs::string(desired, "name")?
-            && name != name_from_url(url)
-        {
-            return Err(DriverError::new(format!(
-                "queue name cannot change in place ({} to {name}); the queue must be replaced",
-                name_from_url(url)
-            )));
-        }
+        attrs::unchanged(desired, "name", name_from_url(url))?;
         let current = find_attributes(&client, url)
             .await?
             .ok_or_else(|| DriverError::new(format!("queue {url} does not exist")))?;
@@ -328,29 +321,23 @@ impl Driver for SqsQueue {
         }
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, url, &all_tags).await?;
+        let mut state = applied_state(desired, url, &all_tags)?;
         let arn = current.get(&Q::QueueArn).cloned().unwrap_or_default();
-        Ok(applied_state(
-            desired,
-            url,
-            &arn,
-            &tags::configured(desired)?,
-            &all_tags,
-        ))
+        state.insert("arn".into(), Value::String(arn));
+        Ok(state)
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let client = client(ctx);
         let url = state_id(state)?;
-        match client.delete_queue().queue_url(url).send().await {
-            Ok(_) => {}
-            Err(e) if has_code(&e, NOT_FOUND) => return Ok(()),
-            Err(e) => return Err(aws_error("DeleteQueue", e)),
+        let deleted = client.delete_queue().queue_url(url).send().await;
+        if found("DeleteQueue", NOT_FOUND, deleted)?.is_none() {
+            return Ok(());
         }
-        let mut waiter = Waiter::new(format!("queue {url} to be deleted"), ctx.env.component_timeout);
-        while find_attributes(&client, url).await?.is_some() {
-            waiter.pause().await?;
-        }
-        Ok(())
+        wait::until_gone(&format!("queue {url} to be deleted"), ctx.env.component_timeout, || {
+            find_attributes(&client, url)
+        })
+        .await
     }
 }
 

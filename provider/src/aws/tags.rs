@@ -7,12 +7,19 @@
 //! tag whose value is not the one `ctx.tags` puts there, so a tag changed out of band shows
 //! up as drift of `tags`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
 use super::attrs::{self, Attrs};
 use super::{COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, DriverError};
 
 pub type Tags = BTreeMap<String, String>;
+
+/// Tags as the services that answer a plain map report them (`None`: no tags).
+pub fn from_map(tags: Option<&HashMap<String, String>>) -> Tags {
+    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
 
 /// The child's own `tags` attribute (from `desired`, or from a state written by a driver).
 pub fn configured(attrs: &Attrs) -> Result<Tags, DriverError> {
@@ -50,6 +57,13 @@ pub fn put_state(state: &mut Attrs, tags: &Tags, tags_all: &Tags) {
     state.insert("tags_all".into(), attrs::map_value(tags_all));
 }
 
+/// Writes the state tags of a child just created or updated with `all` tags: `tags` is what
+/// the component configured.
+pub fn put_applied(state: &mut Attrs, desired: &Attrs, all: &Tags) -> Result<(), DriverError> {
+    put_state(state, &configured(desired)?, all);
+    Ok(())
+}
+
 /// Writes the state tags of a child read back with `actual` tags; `prior` is its previous
 /// state (whose `tags` say which context tags it configures itself).
 pub fn put_read_state(ctx: &ChildCtx<'_>, state: &mut Attrs, prior: &Attrs, actual: &Tags) -> Result<(), DriverError> {
@@ -73,6 +87,8 @@ impl Diff {
     }
 }
 
+/// What to tag and untag to go from `actual` to `wanted`. Tags are authoritative: keys nobody
+/// configured are removed, as `hashicorp/aws` does with `tags_all`.
 pub fn diff(actual: &Tags, wanted: &Tags) -> Diff {
     Diff {
         set: wanted
@@ -82,6 +98,26 @@ pub fn diff(actual: &Tags, wanted: &Tags) -> Diff {
             .collect(),
         remove: actual.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect(),
     }
+}
+
+/// Brings a resource's tags from `actual` to `wanted` through its service's tag calls:
+/// `untag` removes keys first, then `tag` sets values; each is called only when it has
+/// something to do.
+pub async fn sync<U, UFut, T, TFut>(actual: &Tags, wanted: &Tags, untag: U, tag: T) -> Result<(), DriverError>
+where
+    U: FnOnce(Vec<String>) -> UFut,
+    UFut: Future<Output = Result<(), DriverError>>,
+    T: FnOnce(Tags) -> TFut,
+    TFut: Future<Output = Result<(), DriverError>>,
+{
+    let Diff { set, remove } = diff(actual, wanted);
+    if !remove.is_empty() {
+        untag(remove).await?;
+    }
+    if !set.is_empty() {
+        tag(set).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -172,5 +208,37 @@ mod tests {
         assert!(d.set.is_empty());
         assert_eq!(d.remove, vec!["x".to_string()]);
         assert!(diff(&tags(&[("a", "1")]), &tags(&[("a", "1")])).is_empty());
+    }
+
+    #[tokio::test]
+    async fn sync_calls_only_what_is_needed() {
+        use std::sync::Mutex;
+        let calls = Mutex::new(Vec::new());
+        let record = |call: String| {
+            calls.lock().expect("calls").push(call);
+            async { Ok(()) }
+        };
+        sync(
+            &tags(&[("a", "1"), ("x", "2")]),
+            &tags(&[("a", "1"), ("b", "3")]),
+            |keys| record(format!("untag {keys:?}")),
+            |set| record(format!("tag {set:?}")),
+        )
+        .await
+        .expect("sync");
+        assert_eq!(
+            *calls.lock().expect("calls"),
+            [r#"untag ["x"]"#.to_string(), r#"tag {"b": "3"}"#.to_string()]
+        );
+        calls.lock().expect("calls").clear();
+        sync(
+            &tags(&[("a", "1")]),
+            &tags(&[("a", "1")]),
+            |_| record("untag".into()),
+            |_| record("tag".into()),
+        )
+        .await
+        .expect("sync");
+        assert!(calls.lock().expect("calls").is_empty());
     }
 }

@@ -1,8 +1,6 @@
 //! `aws_wafv2_web_acl`: a WAF web ACL with managed rule groups and rate limits, in front of
 //! CloudFront (scope CLOUDFRONT, which AWS only accepts in us-east-1) or a regional resource.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use aws_sdk_wafv2::Client;
 use aws_sdk_wafv2::types::{
@@ -12,11 +10,10 @@ use aws_sdk_wafv2::types::{
 };
 use serde_json::{Map, Value};
 
-use super::edge_common::{
-    Attrs, block, block_value, blocks, has_block, opt_bool, opt_i32, opt_i64, opt_str, order_like, own_tags, put_tags,
-    read_state, region_of, req_str, str_map, tag_changes, tags_to_apply, wait_until,
-};
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, has_code, state_id};
+use super::attrs::{self, Attrs};
+use super::normalise;
+use super::tags::{self, Tags};
+use super::{ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id, wait};
 
 pub struct Wafv2WebAcl;
 
@@ -35,7 +32,7 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 }
 
 fn scope(attrs: &Attrs) -> Result<Scope, DriverError> {
-    match req_str(attrs, "scope")? {
+    match attrs::required_string(attrs, "scope")? {
         "CLOUDFRONT" => Ok(Scope::Cloudfront),
         "REGIONAL" => Ok(Scope::Regional),
         other => Err(DriverError::new(format!(
@@ -49,8 +46,8 @@ fn check_region(ctx: &ChildCtx<'_>, scope: &Scope) -> Result<(), DriverError> {
     if *scope != Scope::Cloudfront {
         return Ok(());
     }
-    match region_of(ctx) {
-        Some(r) if r == CLOUDFRONT_REGION => Ok(()),
+    match arn::region(ctx) {
+        Ok(r) if r == CLOUDFRONT_REGION => Ok(()),
         other => Err(DriverError::new(format!(
             "{}: a web ACL with scope CLOUDFRONT must be managed in {CLOUDFRONT_REGION}, but this component's region is {}; set the component's region to {CLOUDFRONT_REGION}",
             ctx.component,
@@ -61,62 +58,35 @@ fn check_region(ctx: &ChildCtx<'_>, scope: &Scope) -> Result<(), DriverError> {
 
 // ---- Terraform JSON -> SDK ----
 
-/// Fails on settings of a block this driver does not map, so nothing is silently dropped.
-fn only(m: &Attrs, what: &str, allowed: &[&str]) -> Result<(), DriverError> {
-    let unsupported: Vec<&str> = m
-        .iter()
-        .filter(|(k, v)| !allowed.contains(&k.as_str()) && !is_unset(v))
-        .map(|(k, _)| k.as_str())
-        .collect();
-    if unsupported.is_empty() {
-        Ok(())
-    } else {
-        Err(DriverError::new(format!(
-            "{what}: not supported: {}",
-            unsupported.join(", ")
-        )))
-    }
-}
-
-fn is_unset(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    }
-}
-
 /// Which one of `options` (empty blocks such as `allow [{}]`) a block chooses.
 fn choice<'a>(m: &Attrs, what: &str, options: &[&'a str]) -> Result<&'a str, DriverError> {
-    only(m, what, options)?;
-    let chosen: Vec<&str> = options.iter().copied().filter(|o| has_block(m, o)).collect();
+    attrs::only_supported(m, what, options)?;
+    let chosen: Vec<&str> = options.iter().copied().filter(|o| attrs::has_block(m, o)).collect();
     let [one] = chosen.as_slice() else {
         return Err(DriverError::new(format!(
             "{what} needs exactly one of {}",
             options.join(", ")
         )));
     };
-    if let Some(inner) = block(m, one)? {
-        only(inner, &format!("{what}.{one}"), &[])?;
+    if let Some(inner) = attrs::block(m, one)? {
+        attrs::only_supported(inner, &format!("{what}.{one}"), &[])?;
     }
     Ok(one)
 }
 
 fn visibility_config(m: &Attrs, what: &str) -> Result<VisibilityConfig, DriverError> {
-    let v = block(m, "visibility_config")?
+    let v = attrs::block(m, "visibility_config")?
         .ok_or_else(|| DriverError::new(format!("{what}: visibility_config is required")))?;
     VisibilityConfig::builder()
-        .cloud_watch_metrics_enabled(opt_bool(v, "cloudwatch_metrics_enabled")?.unwrap_or(false))
-        .metric_name(req_str(v, "metric_name")?)
-        .sampled_requests_enabled(opt_bool(v, "sampled_requests_enabled")?.unwrap_or(false))
+        .cloud_watch_metrics_enabled(attrs::boolean(v, "cloudwatch_metrics_enabled")?.unwrap_or(false))
+        .metric_name(attrs::required_string(v, "metric_name")?)
+        .sampled_requests_enabled(attrs::boolean(v, "sampled_requests_enabled")?.unwrap_or(false))
         .build()
-        .map_err(|e| DriverError::new(format!("{what}: visibility_config: {e}")))
+        .map_err(build_error(&format!("{what}: visibility_config")))
 }
 
 fn default_action(desired: &Attrs) -> Result<DefaultAction, DriverError> {
-    let d = block(desired, "default_action")?.ok_or_else(|| DriverError::new("`default_action` is required"))?;
+    let d = attrs::block(desired, "default_action")?.ok_or_else(|| DriverError::new("`default_action` is required"))?;
     Ok(match choice(d, "default_action", &["allow", "block"])? {
         "allow" => DefaultAction::builder().allow(AllowAction::builder().build()).build(),
         _ => DefaultAction::builder().block(BlockAction::builder().build()).build(),
@@ -148,36 +118,37 @@ fn override_action(m: &Attrs, what: &str) -> Result<OverrideAction, DriverError>
 
 fn statement(m: &Attrs, what: &str) -> Result<Statement, DriverError> {
     let kind = choice_of_statement(m, what)?;
-    let s = block(m, kind)?.ok_or_else(|| DriverError::new(format!("{what}: empty {kind}")))?;
+    let s = attrs::block(m, kind)?.ok_or_else(|| DriverError::new(format!("{what}: empty {kind}")))?;
     let what = format!("{what}.{kind}");
     if kind == "managed_rule_group_statement" {
-        only(s, &what, &["name", "vendor_name", "version"])?;
+        attrs::only_supported(s, &what, &["name", "vendor_name", "version"])?;
         let group = ManagedRuleGroupStatement::builder()
-            .vendor_name(req_str(s, "vendor_name")?)
-            .name(req_str(s, "name")?)
-            .set_version(opt_str(s, "version")?.filter(|v| !v.is_empty()).map(str::to_string))
+            .vendor_name(attrs::required_string(s, "vendor_name")?)
+            .name(attrs::required_string(s, "name")?)
+            .set_version(attrs::owned_string(s, "version")?)
             .build()
-            .map_err(|e| DriverError::new(format!("{what}: {e}")))?;
+            .map_err(build_error(&what))?;
         return Ok(Statement::builder().managed_rule_group_statement(group).build());
     }
-    only(s, &what, &["limit", "aggregate_key_type", "evaluation_window_sec"])?;
-    let key = opt_str(s, "aggregate_key_type")?.unwrap_or("IP");
+    attrs::only_supported(s, &what, &["limit", "aggregate_key_type", "evaluation_window_sec"])?;
+    let key = attrs::string(s, "aggregate_key_type")?.unwrap_or("IP");
     let key = RateBasedStatementAggregateKeyType::try_parse(key)
         .map_err(|_| DriverError::new(format!("{what}: unknown aggregate_key_type {key}")))?;
-    let limit = opt_i64(s, "limit")?.ok_or_else(|| DriverError::new(format!("{what}: limit is required")))?;
+    let limit = attrs::int(s, "limit")?.ok_or_else(|| DriverError::new(format!("{what}: limit is required")))?;
     let rate = RateBasedStatement::builder()
         .limit(limit)
         .aggregate_key_type(key)
-        .set_evaluation_window_sec(opt_i64(s, "evaluation_window_sec")?)
+        .set_evaluation_window_sec(attrs::int(s, "evaluation_window_sec")?)
         .build()
-        .map_err(|e| DriverError::new(format!("{what}: {e}")))?;
+        .map_err(build_error(&what))?;
     Ok(Statement::builder().rate_based_statement(rate).build())
 }
 
 fn choice_of_statement(m: &Attrs, what: &str) -> Result<&'static str, DriverError> {
     const KINDS: [&str; 2] = ["managed_rule_group_statement", "rate_based_statement"];
-    only(m, what, &KINDS).map_err(|e| DriverError::new(format!("{e} (supported statements: {})", KINDS.join(", "))))?;
-    let chosen: Vec<&'static str> = KINDS.iter().copied().filter(|k| has_block(m, k)).collect();
+    attrs::only_supported(m, what, &KINDS)
+        .map_err(|e| DriverError::new(format!("{e} (supported statements: {})", KINDS.join(", "))))?;
+    let chosen: Vec<&'static str> = KINDS.iter().copied().filter(|k| attrs::has_block(m, k)).collect();
     match chosen.as_slice() {
         [one] => Ok(one),
         _ => Err(DriverError::new(format!(
@@ -188,9 +159,9 @@ fn choice_of_statement(m: &Attrs, what: &str) -> Result<&'static str, DriverErro
 }
 
 fn rule(m: &Attrs) -> Result<Rule, DriverError> {
-    let name = req_str(m, "name")?;
+    let name = attrs::required_string(m, "name")?;
     let what = format!("rule {name}");
-    only(
+    attrs::only_supported(
         m,
         &what,
         &[
@@ -202,39 +173,35 @@ fn rule(m: &Attrs) -> Result<Rule, DriverError> {
             "visibility_config",
         ],
     )?;
-    let s = block(m, "statement")?.ok_or_else(|| DriverError::new(format!("{what}: statement is required")))?;
-    let action = match block(m, "action")? {
+    let s = attrs::block(m, "statement")?.ok_or_else(|| DriverError::new(format!("{what}: statement is required")))?;
+    let action = match attrs::block(m, "action")? {
         Some(a) => Some(rule_action(a, &format!("{what}: action"))?),
         None => None,
     };
-    let overridden = match block(m, "override_action")? {
+    let overridden = match attrs::block(m, "override_action")? {
         Some(a) => Some(override_action(a, &format!("{what}: override_action"))?),
         None => None,
     };
     Rule::builder()
         .name(name)
-        .priority(opt_i32(m, "priority")?.ok_or_else(|| DriverError::new(format!("{what}: priority is required")))?)
+        .priority(
+            attrs::int32(m, "priority")?.ok_or_else(|| DriverError::new(format!("{what}: priority is required")))?,
+        )
         .statement(statement(s, &format!("{what}: statement"))?)
         .set_action(action)
         .set_override_action(overridden)
         .visibility_config(visibility_config(m, &what)?)
         .build()
-        .map_err(|e| DriverError::new(format!("{what}: {e}")))
+        .map_err(build_error(&what))
 }
 
 fn rules(desired: &Attrs) -> Result<Vec<Rule>, DriverError> {
-    blocks(desired, "rule")?.into_iter().map(rule).collect()
+    attrs::blocks(desired, "rule")?.into_iter().map(rule).collect()
 }
 
-fn tags_list(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, DriverError> {
+fn tags_list(tags: &Tags) -> Result<Vec<Tag>, DriverError> {
     tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| DriverError::new(format!("tag {k}: {e}")))
-        })
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error("tag")))
         .collect()
 }
 
@@ -257,7 +224,7 @@ fn flatten_visibility(v: &VisibilityConfig) -> Value {
         "sampled_requests_enabled".into(),
         Value::Bool(v.sampled_requests_enabled),
     );
-    block_value(m)
+    attrs::block_value(m)
 }
 
 fn flatten_rule_action(a: &RuleAction) -> Value {
@@ -274,13 +241,13 @@ fn flatten_rule_action(a: &RuleAction) -> Value {
     } else {
         return Value::Array(Vec::new());
     };
-    block_value(empty_block(name))
+    attrs::block_value(empty_block(name))
 }
 
 fn flatten_override_action(a: &OverrideAction) -> Value {
     match (&a.none, &a.count) {
-        (Some(_), _) => block_value(empty_block("none")),
-        (None, Some(_)) => block_value(empty_block("count")),
+        (Some(_), _) => attrs::block_value(empty_block("none")),
+        (None, Some(_)) => attrs::block_value(empty_block("count")),
         (None, None) => Value::Array(Vec::new()),
     }
 }
@@ -298,7 +265,7 @@ fn flatten_statement(s: &Statement, prev: Option<&Value>) -> Value {
         if let Some(v) = &g.version {
             inner.insert("version".into(), Value::String(v.clone()));
         }
-        m.insert("managed_rule_group_statement".into(), block_value(inner));
+        m.insert("managed_rule_group_statement".into(), attrs::block_value(inner));
     } else if let Some(r) = &s.rate_based_statement {
         let mut inner = Map::new();
         inner.insert("limit".into(), Value::from(r.limit));
@@ -313,13 +280,13 @@ fn flatten_statement(s: &Statement, prev: Option<&Value>) -> Value {
         if declared || (window != 0 && window != DEFAULT_RATE_WINDOW) {
             inner.insert("evaluation_window_sec".into(), Value::from(window));
         }
-        m.insert("rate_based_statement".into(), block_value(inner));
+        m.insert("rate_based_statement".into(), attrs::block_value(inner));
     } else {
         // A statement this driver does not manage (changed out of band): shown as such, so
         // it reads as drift instead of matching by accident.
         m.insert("unsupported_statement".into(), Value::String(format!("{s:?}")));
     }
-    block_value(m)
+    attrs::block_value(m)
 }
 
 fn flatten_rules(rules: &[Rule], prev: Option<&Value>) -> Value {
@@ -354,13 +321,13 @@ fn flatten_rules(rules: &[Rule], prev: Option<&Value>) -> Value {
         })
         .collect();
     // Terraform's `rule` is a set: follow the prior order.
-    Value::Array(order_like(flat, prev, "name"))
+    Value::Array(normalise::order_like(flat, prev, "name"))
 }
 
 fn flatten_default_action(d: &DefaultAction) -> Value {
     match (&d.allow, &d.block) {
-        (Some(_), _) => block_value(empty_block("allow")),
-        (None, Some(_)) => block_value(empty_block("block")),
+        (Some(_), _) => attrs::block_value(empty_block("allow")),
+        (None, Some(_)) => attrs::block_value(empty_block("block")),
         (None, None) => Value::Array(Vec::new()),
     }
 }
@@ -369,17 +336,14 @@ fn flatten_default_action(d: &DefaultAction) -> Value {
 
 /// The ACL and its current lock token; `None` when it no longer exists.
 async fn find(client: &Client, name: &str, scope: &Scope, id: &str) -> Result<Option<(WebAcl, String)>, DriverError> {
-    match client.get_web_acl().name(name).scope(scope.clone()).id(id).send().await {
-        Ok(out) => {
-            let token = out.lock_token().unwrap_or_default().to_string();
-            Ok(out.web_acl.map(|acl| (acl, token)))
-        }
-        Err(e) if has_code(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(aws_error("GetWebACL", e)),
-    }
+    let out = client.get_web_acl().name(name).scope(scope.clone()).id(id).send().await;
+    Ok(found("GetWebACL", NOT_FOUND, out)?.and_then(|out| {
+        let token = out.lock_token().unwrap_or_default().to_string();
+        out.web_acl.map(|acl| (acl, token))
+    }))
 }
 
-async fn current_tags(client: &Client, arn: &str) -> Result<BTreeMap<String, String>, DriverError> {
+async fn current_tags(client: &Client, arn: &str) -> Result<Tags, DriverError> {
     let out = client
         .list_tags_for_resource()
         .resource_arn(arn)
@@ -392,32 +356,32 @@ async fn current_tags(client: &Client, arn: &str) -> Result<BTreeMap<String, Str
         .unwrap_or_default())
 }
 
-async fn sync_tags(
-    client: &Client,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<(), DriverError> {
-    let (set, remove) = tag_changes(old, new);
-    if !remove.is_empty() {
-        client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(|e| aws_error("UntagResource", e))?;
-    }
-    if !set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(tags_list(&set.into_iter().collect())?))
-            .send()
-            .await
-            .map_err(|e| aws_error("TagResource", e))?;
-    }
-    Ok(())
+async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
+    tags::sync(
+        &current_tags(client, arn).await?,
+        wanted,
+        |keys| async move {
+            client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("UntagResource", e))
+        },
+        |set| async move {
+            client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(tags_list(&set)?))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_error("TagResource", e))
+        },
+    )
+    .await
 }
 
 #[async_trait]
@@ -438,17 +402,13 @@ impl Driver for Wafv2WebAcl {
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<ChildState, DriverError> {
         let scope = scope(desired)?;
         check_region(ctx, &scope)?;
-        let name = req_str(desired, "name")?;
-        let tags = tags_to_apply(ctx, desired)?;
+        let name = attrs::required_string(desired, "name")?;
+        let tags = tags::wanted(ctx, desired)?;
         let out = client(ctx)
             .create_web_acl()
             .name(name)
             .scope(scope)
-            .set_description(
-                opt_str(desired, "description")?
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_string),
-            )
+            .set_description(attrs::owned_string(desired, "description")?)
             .default_action(default_action(desired)?)
             .set_rules(Some(rules(desired)?))
             .visibility_config(visibility_config(desired, "web ACL")?)
@@ -468,14 +428,15 @@ impl Driver for Wafv2WebAcl {
         state.insert("arn".into(), field(summary.arn(), "ARN")?);
         state.insert("lock_token".into(), field(summary.lock_token(), "LockToken")?);
         state.insert("name".into(), Value::String(name.to_string()));
-        put_tags(&mut state, &str_map(desired, "tags")?, &tags);
+        tags::put_applied(&mut state, desired, &tags)?;
         Ok(state)
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        let Some((acl, token)) = find(&client, req_str(state, "name")?, &scope(state)?, id).await? else {
+        let Some((acl, token)) = find(&client, attrs::required_string(state, "name")?, &scope(state)?, id).await?
+        else {
             return Ok(None);
         };
         let mut actual = Map::new();
@@ -496,9 +457,8 @@ impl Driver for Wafv2WebAcl {
         if let Some(v) = &acl.visibility_config {
             actual.insert("visibility_config".into(), flatten_visibility(v));
         }
-        let all = current_tags(&client, &acl.arn).await?;
-        put_tags(&mut actual, &own_tags(ctx, state, &all)?, &all);
-        Ok(Some(read_state(state, actual)))
+        tags::put_read_state(ctx, &mut actual, state, &current_tags(&client, &acl.arn).await?)?;
+        Ok(Some(normalise::read_state(state, actual)))
     }
 
     async fn update(
@@ -511,7 +471,7 @@ impl Driver for Wafv2WebAcl {
         let scope = scope(state)?;
         check_region(ctx, &scope)?;
         let id = state_id(state)?;
-        let name = req_str(state, "name")?;
+        let name = attrs::required_string(state, "name")?;
         let rules = rules(desired)?;
         let mut attempt = 0;
         let token = loop {
@@ -529,11 +489,7 @@ impl Driver for Wafv2WebAcl {
                 .scope(scope.clone())
                 .id(id)
                 .lock_token(token)
-                .set_description(
-                    opt_str(desired, "description")?
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
-                )
+                .set_description(attrs::owned_string(desired, "description")?)
                 .default_action(default_action(desired)?)
                 .set_rules(Some(rules.clone()))
                 .visibility_config(visibility_config(desired, "web ACL")?)
@@ -545,15 +501,13 @@ impl Driver for Wafv2WebAcl {
                 Err(e) => return Err(aws_error("UpdateWebACL", e)),
             }
         };
-        let tags = tags_to_apply(ctx, desired)?;
-        let arn = req_str(state, "arn")?;
+        let tags = tags::wanted(ctx, desired)?;
         // Diff against the tags the ACL has now, not the state's.
-        let old = current_tags(&client, arn).await?;
-        sync_tags(&client, arn, &old, &tags).await?;
+        sync_tags(&client, attrs::required_string(state, "arn")?, &tags).await?;
         let mut next = state.clone();
         next.extend(desired.clone());
         next.insert("lock_token".into(), Value::String(token));
-        put_tags(&mut next, &str_map(desired, "tags")?, &tags);
+        tags::put_applied(&mut next, desired, &tags)?;
         Ok(next)
     }
 
@@ -561,7 +515,7 @@ impl Driver for Wafv2WebAcl {
         let client = client(ctx);
         let scope = scope(state)?;
         let id = state_id(state)?;
-        let name = req_str(state, "name")?;
+        let name = attrs::required_string(state, "name")?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -584,9 +538,11 @@ impl Driver for Wafv2WebAcl {
                 Err(e) => return Err(aws_error("DeleteWebACL", e)),
             }
         }
-        wait_until(ctx, &format!("web ACL {name} to be deleted"), || async {
-            Ok(find(&client, name, &scope, id).await?.is_none())
-        })
+        wait::until_gone(
+            &format!("web ACL {name} to be deleted"),
+            ctx.env.component_timeout,
+            || find(&client, name, &scope, id),
+        )
         .await
     }
 }
