@@ -104,6 +104,25 @@ fn s<'a>(state: &'a ChildState, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
 }
 
+/// A copy of `fx` whose `service` endpoint is a proxy in front of moto that answers the
+/// requests `fail` picks with `failure` instead of relaying them.
+async fn failing(
+    fx: &Fixture,
+    service: &str,
+    fail: impl Fn(&common::proxy::Request) -> bool + Send + Sync + 'static,
+    failure: Vec<u8>,
+) -> Option<Fixture> {
+    let moto = common::moto()?;
+    let hooks = common::proxy::Hooks::default().answer(move |r| fail(r).then(|| failure.clone()));
+    let mut env = fx.env.clone();
+    env.endpoints
+        .insert(service.to_string(), common::proxy::start(&moto.endpoint, hooks).await);
+    Some(Fixture {
+        env,
+        tags: fx.tags.clone(),
+    })
+}
+
 /// Writes a one-handler Python package to `dir/<name>.zip`; returns its path and bytes.
 fn write_handler_zip(dir: &Path, name: &str, body: &str) -> (PathBuf, Vec<u8>) {
     let source = format!("def handler(event, context):\n    return {body}\n");
@@ -590,6 +609,58 @@ async fn lambda_function_waits_for_role_propagation() {
     d.delete(&ctx, &state).await.expect("delete");
 }
 
+/// A create that fails after CreateFunction (PutFunctionConcurrency, answered with an error
+/// by a proxy in front of moto) returns the function's state in `created`, so nothing is
+/// orphaned: that state reads the function, and delete removes it.
+#[tokio::test]
+async fn lambda_function_failure_after_create_returns_its_state() {
+    let Some(fx) = fixture().await else { return };
+    let failure = common::proxy::response(
+        400,
+        &[
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", "InvalidParameterValueException"),
+        ],
+        r#"{"Type":"User","message":"injected failure"}"#,
+    );
+    let Some(broken) = failing(
+        &fx,
+        "lambda",
+        |r| r.method == "PUT" && r.path.ends_with("/concurrency"),
+        failure,
+    )
+    .await
+    else {
+        return;
+    };
+    let d = drv("aws_lambda_function");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (zip, _) = write_handler_zip(dir.path(), "half", "'ok'");
+    let (_, role_arn) = sdk_role(&fx, "fn-half-role").await;
+    let name = common::unique("fn-half");
+
+    let err = d
+        .create(&broken.ctx(), &function_desired(&name, &role_arn, &zip))
+        .await
+        .expect_err("PutFunctionConcurrency fails");
+    assert!(
+        err.message.contains("PutFunctionConcurrency") && err.message.contains("injected failure"),
+        "{err}"
+    );
+    let created = err.created.expect("the state of the function CreateFunction made");
+    assert_eq!(s(&created, "id"), name);
+
+    let ctx = fx.ctx();
+    let read = d
+        .read(&ctx, &created)
+        .await
+        .expect("read")
+        .expect("the function exists");
+    assert_eq!(s(&read, "function_name"), name);
+    d.delete(&ctx, &created).await.expect("delete with the reported state");
+    assert_eq!(d.read(&ctx, &created).await.expect("read after delete"), None);
+}
+
 #[tokio::test]
 async fn lambda_function_reports_an_unreadable_zip() {
     let Some(fx) = fixture().await else { return };
@@ -958,6 +1029,49 @@ async fn cognito_user_pool_basic() {
 
     d.delete(&ctx, &state).await.expect("delete");
     assert_eq!(d.read(&ctx, &state).await.expect("read after delete"), None);
+}
+
+/// A create that fails after CreateUserPool (SetUserPoolMfaConfig, answered with an error by
+/// a proxy in front of moto) returns the pool's state in `created`; that state reads the
+/// pool, and delete removes it.
+#[tokio::test]
+async fn cognito_user_pool_failure_after_create_returns_its_state() {
+    let Some(fx) = fixture().await else { return };
+    let failure = common::proxy::response(
+        400,
+        &[("Content-Type", "application/x-amz-json-1.1")],
+        r#"{"__type":"InvalidParameterException","message":"injected failure"}"#,
+    );
+    let Some(broken) = failing(
+        &fx,
+        "cognitoidp",
+        |r| r.json_operation() == Some("SetUserPoolMfaConfig"),
+        failure,
+    )
+    .await
+    else {
+        return;
+    };
+    let d = drv("aws_cognito_user_pool");
+    let name = common::unique("pool-half");
+
+    let err = d
+        .create(&broken.ctx(), &pool_desired(&name))
+        .await
+        .expect_err("SetUserPoolMfaConfig fails");
+    assert!(
+        err.message.contains("SetUserPoolMfaConfig") && err.message.contains("injected failure"),
+        "{err}"
+    );
+    let created = err.created.expect("the state of the pool CreateUserPool made");
+    let id = s(&created, "id");
+
+    let ctx = fx.ctx();
+    let read = d.read(&ctx, &created).await.expect("read").expect("the pool exists");
+    assert_eq!(s(&read, "name"), name);
+    assert_eq!(s(&read, "id"), id);
+    d.delete(&ctx, &created).await.expect("delete with the reported state");
+    assert_eq!(d.read(&ctx, &created).await.expect("read after delete"), None);
 }
 
 #[tokio::test]

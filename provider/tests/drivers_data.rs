@@ -871,6 +871,53 @@ async fn s3_bucket_basic() {
     assert_eq!(d.read(&fx.ctx(), &state).await.expect("read after delete"), None);
 }
 
+/// A create that fails after CreateBucket (PutBucketTagging, answered with an error by a
+/// proxy in front of moto) returns the bucket's state in `created`; that state reads the
+/// bucket, and delete removes it.
+#[tokio::test]
+async fn s3_bucket_failure_after_create_returns_its_state() {
+    let Some(mut fx) = fixture("aws_s3_bucket.assets").await else {
+        return;
+    };
+    let Some(moto) = common::moto() else { return };
+    let failure = common::proxy::response(
+        400,
+        &[("Content-Type", "application/xml")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Error><Code>InvalidTag</Code><Message>injected failure</Message></Error>",
+    );
+    let hooks = common::proxy::Hooks::default().answer(move |r| {
+        (r.method == "PUT" && r.query.split('&').any(|p| p == "tagging" || p.starts_with("tagging=")))
+            .then(|| failure.clone())
+    });
+    let direct = fx.env.clone();
+    fx.env
+        .endpoints
+        .insert("s3".to_string(), common::proxy::start(&moto.endpoint, hooks).await);
+    let d = the_driver("aws_s3_bucket");
+    let desired = bucket_desired(false);
+
+    let err = d.create(&fx.ctx(), &desired).await.expect_err("PutBucketTagging fails");
+    assert!(
+        err.message.contains("PutBucketTagging") && err.message.contains("injected failure"),
+        "{err}"
+    );
+    let created = err.created.expect("the state of the bucket CreateBucket made");
+    assert_eq!(str_attr(&created, "id"), desired["bucket"].as_str().expect("bucket"));
+
+    fx.env = direct;
+    let read = d
+        .read(&fx.ctx(), &created)
+        .await
+        .expect("read")
+        .expect("the bucket exists");
+    assert_eq!(read["bucket"], desired["bucket"]);
+    d.delete(&fx.ctx(), &created)
+        .await
+        .expect("delete with the reported state");
+    assert_eq!(d.read(&fx.ctx(), &created).await.expect("read after delete"), None);
+}
+
 #[tokio::test]
 async fn s3_bucket_update() {
     let Some(fx) = fixture("aws_s3_bucket.assets").await else {
@@ -1037,93 +1084,37 @@ async fn delete_bucket(fx: &Fixture, bucket: &ChildState) {
 
 /// moto 5.2.5 answers GetBucketVersioning with the root element `GetBucketVersioningResponse`
 /// where S3 sends `VersioningConfiguration`; botocore ignores the root's name, the Rust SDK
-/// rejects the response. This loopback proxy in front of moto renames that element and passes
-/// every other byte through, so the versioning driver runs its real calls in these tests.
-mod versioning_proxy {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-
-    /// Starts the proxy on the current runtime; its URL.
-    pub async fn start(upstream: &str) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
-        let addr = listener.local_addr().expect("proxy address");
-        let upstream = upstream.trim_start_matches("http://").to_string();
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(relay(client, upstream.clone()));
-            }
-        });
-        format!("http://{addr}")
+/// rejects the response. This renames that element and passes every other byte through, so
+/// the versioning driver runs its real calls in these tests.
+fn fix_versioning_root(response: Vec<u8>) -> Vec<u8> {
+    let Some(end) = common::proxy::head_end(&response) else {
+        return response;
+    };
+    let body = String::from_utf8_lossy(&response[end..]).to_string();
+    if !body.contains("<GetBucketVersioningResponse") {
+        return response;
     }
-
-    fn split_head(buf: &[u8]) -> Option<usize> {
-        buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-    }
-
-    fn content_length(head: &str) -> usize {
-        head.lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.trim().parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// One request per connection: moto answers `Connection: close`.
-    async fn relay(mut client: TcpStream, upstream: String) {
-        let mut request = Vec::new();
-        let mut chunk = [0u8; 8192];
-        let head_end = loop {
-            if let Some(end) = split_head(&request) {
-                break end;
-            }
-            match client.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => request.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&request[..head_end]).to_string();
-        assert!(
-            !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
-            "the proxy handles only Content-Length bodies"
-        );
-        while request.len() < head_end + content_length(&head) {
-            match client.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => request.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let mut server = TcpStream::connect(&upstream).await.expect("connect to moto");
-        server.write_all(&request).await.expect("forward the request");
-        let mut response = Vec::new();
-        server.read_to_end(&mut response).await.expect("read moto's response");
-
-        if let Some(end) = split_head(&response) {
-            let body = String::from_utf8_lossy(&response[end..]).to_string();
-            if body.contains("<GetBucketVersioningResponse") {
-                let body = body
-                    .replace("<GetBucketVersioningResponse", "<VersioningConfiguration")
-                    .replace("</GetBucketVersioningResponse>", "</VersioningConfiguration>");
-                let head: String = String::from_utf8_lossy(&response[..end])
-                    .lines()
-                    .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
-                    .filter(|l| !l.is_empty())
-                    .map(|l| format!("{l}\r\n"))
-                    .collect();
-                response = format!("{head}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes();
-            }
-        }
-        let _ = client.write_all(&response).await;
-        let _ = client.shutdown().await;
-    }
+    let body = body
+        .replace("<GetBucketVersioningResponse", "<VersioningConfiguration")
+        .replace("</GetBucketVersioningResponse>", "</VersioningConfiguration>");
+    let head: String = String::from_utf8_lossy(&response[..end])
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    format!("{head}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
-/// A fixture whose S3 endpoint is the [`versioning_proxy`] in front of moto.
+/// A fixture whose S3 endpoint is a proxy in front of moto that applies
+/// [`fix_versioning_root`].
 async fn versioning_fixture() -> Option<Fixture> {
     let mut fx = fixture("aws_s3_bucket_versioning.assets").await?;
     let moto = common::moto()?;
+    let hooks = common::proxy::Hooks::default().rewrite(fix_versioning_root);
     fx.env
         .endpoints
-        .insert("s3".to_string(), versioning_proxy::start(&moto.endpoint).await);
+        .insert("s3".to_string(), common::proxy::start(&moto.endpoint, hooks).await);
     Some(fx)
 }
 

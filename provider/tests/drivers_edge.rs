@@ -7,6 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use common::proxy::Request;
 use serde_json::{Map, Value, json};
 use terraform_provider_wellarch::aws::{self, AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver};
 
@@ -1085,93 +1086,18 @@ async fn cloudfront_distribution_drift() {
     assert_gone(d, &c, &got).await;
 }
 
-/// One HTTP request that passed through a [`recording_proxy`].
-#[derive(Clone, Debug)]
-struct Recorded {
-    method: String,
-    path: String,
-    if_match: Option<String>,
-    body: String,
-}
-
-/// A loopback proxy in front of moto that records every request, so a test can check which
-/// AWS calls a driver made and in what order. moto closes each connection after one
-/// response, so the proxy relays one request per connection.
-async fn recording_proxy(target: &str) -> (String, Arc<Mutex<Vec<Recorded>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-    let addr = listener.local_addr().expect("proxy address");
-    let target = target.trim_start_matches("http://").to_string();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let shared = Arc::clone(&log);
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            tokio::spawn(relay(sock, target.clone(), Arc::clone(&shared)));
-        }
-    });
-    (format!("http://{addr}"), log)
-}
-
-async fn relay(mut client: tokio::net::TcpStream, target: String, log: Arc<Mutex<Vec<Recorded>>>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match client.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&request[..head_end]).to_string();
-    let header = |name: &str| {
-        head.lines()
-            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)))
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    while request.len() < head_end + length {
-        match client.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let mut first = head.split_whitespace();
-    let method = first.next().unwrap_or_default().to_string();
-    let path = first
-        .next()
-        .unwrap_or_default()
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    log.lock().expect("log").push(Recorded {
-        method,
-        path,
-        if_match: header("if-match"),
-        body: String::from_utf8_lossy(&request[head_end..]).to_string(),
-    });
-    let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
-        return;
-    };
-    if upstream.write_all(&request).await.is_err() {
-        return;
-    }
-    let mut response = Vec::new();
-    let _ = upstream.read_to_end(&mut response).await;
-    let _ = client.write_all(&response).await;
-    let _ = client.shutdown().await;
-}
-
 /// Delete must disable first (UpdateDistribution with the ETag and Enabled=false), wait for
 /// the deployment (GetDistribution), then delete with an ETag.
 #[tokio::test]
 async fn cloudfront_distribution_delete_disables_first() {
     let Some(moto) = common::moto() else { return };
     let mut env = common::aws_env(moto, REGION).await;
-    let (proxy, log) = recording_proxy(&moto.endpoint).await;
-    env.endpoints.insert("cloudfront".to_string(), proxy);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let hooks = common::proxy::Hooks::default().record(Arc::clone(&log));
+    env.endpoints.insert(
+        "cloudfront".to_string(),
+        common::proxy::start(&moto.endpoint, hooks).await,
+    );
     let tags = ctx_tags("aws_cloudfront_distribution.cdn");
     let c = ctx(&env, None, &tags, "aws_cloudfront_distribution.cdn");
     let d = driver("aws_cloudfront_distribution");
@@ -1185,7 +1111,7 @@ async fn cloudfront_distribution_delete_disables_first() {
     let calls = log.lock().expect("log").clone();
     let one = format!("/2020-05-31/distribution/{id}");
     let config = format!("{one}/config");
-    let position = |pred: &dyn Fn(&Recorded) -> bool| calls.iter().position(pred);
+    let position = |pred: &dyn Fn(&Request) -> bool| calls.iter().position(pred);
     let disable = position(&|r| r.method == "PUT" && r.path == config).expect("UpdateDistribution to disable");
     assert!(
         calls[disable].body.contains("<Enabled>false</Enabled>"),
@@ -1193,13 +1119,13 @@ async fn cloudfront_distribution_delete_disables_first() {
         calls[disable]
     );
     assert!(
-        calls[disable].if_match.as_deref().is_some_and(|e| !e.is_empty()),
+        calls[disable].header("if-match").is_some_and(|e| !e.is_empty()),
         "{:?}",
         calls[disable]
     );
     let delete = position(&|r| r.method == "DELETE" && r.path == one).expect("DeleteDistribution");
     assert!(
-        calls[delete].if_match.as_deref().is_some_and(|e| !e.is_empty()),
+        calls[delete].header("if-match").is_some_and(|e| !e.is_empty()),
         "{:?}",
         calls[delete]
     );
