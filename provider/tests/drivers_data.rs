@@ -1553,6 +1553,239 @@ async fn s3_bucket_public_access_block_drift() {
     delete_bucket(&fx, &b).await;
 }
 
+fn lifecycle_desired(bucket: &str, days: i64) -> Map<String, Value> {
+    obj(json!({
+        "bucket": bucket,
+        "rule": [
+            {
+                "id": "expire-everything",
+                "status": "Enabled",
+                "filter": [{}],
+                "expiration": [{"days": days}],
+            },
+            {
+                "id": "tidy-logs",
+                "status": "Enabled",
+                "filter": [{"prefix": "logs/"}],
+                "noncurrent_version_expiration": [{"noncurrent_days": 30}],
+                "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
+            },
+        ],
+    }))
+}
+
+async fn aws_lifecycle_rules(fx: &Fixture, bucket: &str) -> Vec<aws_sdk_s3::types::LifecycleRule> {
+    s3(fx)
+        .get_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("GetBucketLifecycleConfiguration")
+        .rules()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn s3_bucket_lifecycle_configuration_basic() {
+    let Some(fx) = fixture("aws_s3_bucket_lifecycle_configuration.assets").await else {
+        return;
+    };
+    let d = the_driver("aws_s3_bucket_lifecycle_configuration");
+    assert_eq!(d.replace_on(), &["bucket"]);
+    assert_eq!(d.service(), "s3");
+    let b = bucket(&fx).await;
+    let name = str_attr(&b, "id");
+    let desired = lifecycle_desired(name, 90);
+
+    let state = d.create(&fx.ctx(), &desired).await.expect("create");
+    assert_eq!(str_attr(&state, "id"), name);
+    let read = d
+        .read(&fx.ctx(), &state)
+        .await
+        .expect("read")
+        .expect("configuration exists");
+    assert_reads_as(&read, &desired);
+
+    // What S3 has, asked directly.
+    let rules = aws_lifecycle_rules(&fx, name).await;
+    assert_eq!(rules.len(), 2);
+    let all = rules
+        .iter()
+        .find(|r| r.id() == Some("expire-everything"))
+        .expect("rule expire-everything");
+    assert_eq!(all.status(), &aws_sdk_s3::types::ExpirationStatus::Enabled);
+    assert_eq!(all.expiration().and_then(|e| e.days()), Some(90));
+    assert_eq!(all.filter().and_then(|f| f.prefix()).unwrap_or_default(), "");
+    let logs = rules
+        .iter()
+        .find(|r| r.id() == Some("tidy-logs"))
+        .expect("rule tidy-logs");
+    assert_eq!(logs.filter().and_then(|f| f.prefix()), Some("logs/"));
+    assert_eq!(
+        logs.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()),
+        Some(30)
+    );
+    assert_eq!(
+        logs.abort_incomplete_multipart_upload()
+            .and_then(|a| a.days_after_initiation()),
+        Some(7)
+    );
+
+    d.delete(&fx.ctx(), &state).await.expect("delete");
+    assert_eq!(d.read(&fx.ctx(), &state).await.expect("read after delete"), None);
+    let err = s3(&fx)
+        .get_bucket_lifecycle_configuration()
+        .bucket(name)
+        .send()
+        .await
+        .expect_err("no configuration after delete");
+    assert_eq!(
+        aws_sdk_s3::error::ProvideErrorMetadata::code(&err),
+        Some("NoSuchLifecycleConfiguration")
+    );
+    delete_bucket(&fx, &b).await;
+}
+
+#[tokio::test]
+async fn s3_bucket_lifecycle_configuration_update() {
+    let Some(fx) = fixture("aws_s3_bucket_lifecycle_configuration.assets").await else {
+        return;
+    };
+    let d = the_driver("aws_s3_bucket_lifecycle_configuration");
+    let b = bucket(&fx).await;
+    let name = str_attr(&b, "id");
+    let state = d.create(&fx.ctx(), &lifecycle_desired(name, 90)).await.expect("create");
+
+    // Another expiration, one rule disabled, and the whole-bucket rule without a filter block.
+    let mut changed = lifecycle_desired(name, 30);
+    changed["rule"][1]["status"] = json!("Disabled");
+    changed["rule"][0].as_object_mut().expect("rule").remove("filter");
+    let updated = d.update(&fx.ctx(), &state, &changed).await.expect("update");
+    let read = d
+        .read(&fx.ctx(), &updated)
+        .await
+        .expect("read")
+        .expect("configuration exists");
+    assert_reads_as(&read, &changed);
+    let rules = aws_lifecycle_rules(&fx, name).await;
+    assert_eq!(
+        rules
+            .iter()
+            .find(|r| r.id() == Some("expire-everything"))
+            .and_then(|r| r.expiration())
+            .and_then(|e| e.days()),
+        Some(30)
+    );
+    assert_eq!(
+        rules
+            .iter()
+            .find(|r| r.id() == Some("tidy-logs"))
+            .map(|r| r.status().as_str()),
+        Some("Disabled")
+    );
+
+    // A rule removed from the configuration is removed from the bucket.
+    let mut one = changed.clone();
+    one["rule"].as_array_mut().expect("rules").truncate(1);
+    let updated = d.update(&fx.ctx(), &read, &one).await.expect("update to one rule");
+    let read = d
+        .read(&fx.ctx(), &updated)
+        .await
+        .expect("read")
+        .expect("configuration exists");
+    assert_reads_as(&read, &one);
+    assert_eq!(aws_lifecycle_rules(&fx, name).await.len(), 1);
+
+    d.delete(&fx.ctx(), &updated).await.expect("delete");
+    delete_bucket(&fx, &b).await;
+}
+
+#[tokio::test]
+async fn s3_bucket_lifecycle_configuration_disappears() {
+    let Some(fx) = fixture("aws_s3_bucket_lifecycle_configuration.assets").await else {
+        return;
+    };
+    let d = the_driver("aws_s3_bucket_lifecycle_configuration");
+    let b = bucket(&fx).await;
+    let name = str_attr(&b, "id");
+    let state = d.create(&fx.ctx(), &lifecycle_desired(name, 90)).await.expect("create");
+    s3(&fx)
+        .delete_bucket_lifecycle()
+        .bucket(name)
+        .send()
+        .await
+        .expect("DeleteBucketLifecycle out of band");
+    assert_eq!(d.read(&fx.ctx(), &state).await.expect("read"), None);
+    d.delete(&fx.ctx(), &state)
+        .await
+        .expect("deleting a deleted configuration succeeds");
+    delete_bucket(&fx, &b).await;
+    assert_eq!(
+        d.read(&fx.ctx(), &state).await.expect("read with the bucket gone"),
+        None
+    );
+    d.delete(&fx.ctx(), &state)
+        .await
+        .expect("deleting with the bucket gone succeeds");
+}
+
+#[tokio::test]
+async fn s3_bucket_lifecycle_configuration_drift() {
+    let Some(fx) = fixture("aws_s3_bucket_lifecycle_configuration.assets").await else {
+        return;
+    };
+    let d = the_driver("aws_s3_bucket_lifecycle_configuration");
+    let b = bucket(&fx).await;
+    let name = str_attr(&b, "id");
+    let desired = lifecycle_desired(name, 90);
+    let state = d.create(&fx.ctx(), &desired).await.expect("create");
+
+    // Out of band: one rule left, expiring after 5 days, under another prefix.
+    let rule = aws_sdk_s3::types::LifecycleRule::builder()
+        .id("expire-everything")
+        .status(aws_sdk_s3::types::ExpirationStatus::Enabled)
+        .filter(aws_sdk_s3::types::LifecycleRuleFilter::builder().prefix("tmp/").build())
+        .expiration(aws_sdk_s3::types::LifecycleExpiration::builder().days(5).build())
+        .build()
+        .expect("rule");
+    s3(&fx)
+        .put_bucket_lifecycle_configuration()
+        .bucket(name)
+        .lifecycle_configuration(
+            aws_sdk_s3::types::BucketLifecycleConfiguration::builder()
+                .rules(rule)
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("PutBucketLifecycleConfiguration out of band");
+    let read = d
+        .read(&fx.ctx(), &state)
+        .await
+        .expect("read")
+        .expect("configuration exists");
+    assert_eq!(
+        read["rule"],
+        json!([{
+            "id": "expire-everything",
+            "status": "Enabled",
+            "filter": [{"prefix": "tmp/"}],
+            "expiration": [{"days": 5}],
+        }])
+    );
+
+    let fixed = d.update(&fx.ctx(), &read, &desired).await.expect("update");
+    let read = d
+        .read(&fx.ctx(), &fixed)
+        .await
+        .expect("read")
+        .expect("configuration exists");
+    assert_reads_as(&read, &desired);
+    d.delete(&fx.ctx(), &fixed).await.expect("delete");
+    delete_bucket(&fx, &b).await;
+}
+
 // ---------------------------------------------------------------------------------------
 // aws_cloudwatch_log_group
 

@@ -34,6 +34,7 @@ pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
 pub mod s3_bucket;
+pub mod s3_bucket_lifecycle_configuration;
 pub mod s3_bucket_public_access_block;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
@@ -252,6 +253,7 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_versioning::S3BucketVersioning,
         &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
+        &s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
     ]
