@@ -190,7 +190,7 @@ resource "aws_sqs_queue" "other" {}
         errors[1],
         (
             5,
-            "wellarch_burst_tolerant_api.orders: handler.timeout: must be between 1 and 900, not 0"
+            "wellarch_burst_tolerant_api.orders: handler[0].timeout: must be between 1 and 900, not 0"
         )
     );
     // The rest of the configuration is still linted.
@@ -433,7 +433,7 @@ fn plan_json_configuration_errors_are_reported() {
     let messages: Vec<&str> = outcome.errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(
         messages,
-        ["wellarch_burst_tolerant_api.orders: handler.memory_size: must be between 128 and 10240, not 64"]
+        ["wellarch_burst_tolerant_api.orders: handler[0].memory_size: must be between 128 and 10240, not 64"]
     );
 }
 
