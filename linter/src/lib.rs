@@ -5,6 +5,7 @@
 //! configuration, suppressions and baselines, and [`report`] renders the findings.
 
 pub mod baseline;
+pub mod composite;
 pub mod config;
 pub mod docs;
 pub mod engine;
