@@ -312,9 +312,10 @@ mod tests {
 
     #[test]
     fn blocks_resolve_to_arrays_and_render_as_blocks() {
-        let body = Body::new()
-            .attr("function_name", "f")
-            .block("dead_letter_config", Body::new().attr("target_arn", Expr::reference("aws_sqs_queue.dlq", "arn")));
+        let body = Body::new().attr("function_name", "f").block(
+            "dead_letter_config",
+            Body::new().attr("target_arn", Expr::reference("aws_sqs_queue.dlq", "arn")),
+        );
         let v = body.resolve(&|_| Some(Value::String("arn".into()))).expect("resolves");
         assert_eq!(v["dead_letter_config"][0]["target_arn"], "arn");
         let mut hcl = String::new();

@@ -36,8 +36,49 @@ pub enum Expr {
     Template(Vec<Expr>),
     /// `jsonencode(...)`, e.g. an IAM policy or a redrive policy.
     JsonEncode(Box<Expr>),
+    /// A Terraform function applied to expressions, e.g. the CloudFront origin domain
+    /// `trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")`.
+    Call {
+        function: Function,
+        args: Vec<Expr>,
+    },
     /// A configuration value Terraform does not know yet at plan time.
     Unknown,
+}
+
+/// The Terraform functions an expansion may use. A closed set, so that resolving is total
+/// and every consumer (provider, linter, eject) gives them the same meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Function {
+    /// `trimprefix(string, prefix)`
+    TrimPrefix,
+    /// `trimsuffix(string, suffix)`
+    TrimSuffix,
+}
+
+impl Function {
+    /// The Terraform name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::TrimPrefix => "trimprefix",
+            Function::TrimSuffix => "trimsuffix",
+        }
+    }
+
+    /// The result over known arguments, with Terraform's conversion of numbers and bools to
+    /// strings; a missing or null argument counts as the empty string.
+    pub fn apply(self, args: &[Value]) -> Value {
+        let text = |i: usize| match args.get(i) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let (s, affix) = (text(0), text(1));
+        Value::String(match self {
+            Function::TrimPrefix => s.strip_prefix(affix.as_str()).unwrap_or(&s).to_string(),
+            Function::TrimSuffix => s.strip_suffix(affix.as_str()).unwrap_or(&s).to_string(),
+        })
+    }
 }
 
 /// Why [`Expr::resolve`] failed: a referenced component does not exist yet, or the value
@@ -65,6 +106,10 @@ impl Expr {
         Expr::JsonEncode(Box::new(value))
     }
 
+    pub fn call(function: Function, args: Vec<Expr>) -> Self {
+        Expr::Call { function, args }
+    }
+
     /// Every reference inside this expression, in order of appearance.
     pub fn refs(&self) -> Vec<&Ref> {
         let mut out = Vec::new();
@@ -75,7 +120,9 @@ impl Expr {
     fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Ref>) {
         match self {
             Expr::Ref(r) => out.push(r),
-            Expr::List(items) | Expr::Template(items) => items.iter().for_each(|e| e.collect_refs(out)),
+            Expr::List(items) | Expr::Template(items) | Expr::Call { args: items, .. } => {
+                items.iter().for_each(|e| e.collect_refs(out))
+            }
             Expr::Object(fields) => fields.iter().for_each(|(_, e)| e.collect_refs(out)),
             Expr::JsonEncode(inner) => inner.collect_refs(out),
             Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) | Expr::Unknown => {}
@@ -110,6 +157,10 @@ impl Expr {
                 Value::String(s)
             }
             Expr::JsonEncode(inner) => Value::String(inner.resolve(lookup)?.to_string()),
+            Expr::Call { function, args } => {
+                let args = args.iter().map(|e| e.resolve(lookup)).collect::<Result<Vec<_>, _>>()?;
+                function.apply(&args)
+            }
         })
     }
 
@@ -170,6 +221,17 @@ impl Expr {
             Expr::JsonEncode(inner) => {
                 out.push_str("jsonencode(");
                 inner.write_hcl(out, indent);
+                out.push(')');
+            }
+            Expr::Call { function, args } => {
+                out.push_str(function.name());
+                out.push('(');
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    arg.write_hcl(out, indent);
+                }
                 out.push(')');
             }
         }
@@ -263,7 +325,10 @@ mod tests {
     #[test]
     fn references_resolve_and_render() {
         let e = Expr::Object(vec![
-            ("deadLetterTargetArn".into(), Expr::reference("aws_sqs_queue.dlq", "arn")),
+            (
+                "deadLetterTargetArn".into(),
+                Expr::reference("aws_sqs_queue.dlq", "arn"),
+            ),
             ("maxReceiveCount".into(), Expr::int(5)),
         ]);
         let json = Expr::json(e);
@@ -271,7 +336,9 @@ mod tests {
         let lookup = |r: &Ref| (r.attribute == "arn").then(|| Value::String("arn:aws:sqs:q".into()));
         assert_eq!(
             json.resolve(&lookup),
-            Ok(Value::String(r#"{"deadLetterTargetArn":"arn:aws:sqs:q","maxReceiveCount":5}"#.into()))
+            Ok(Value::String(
+                r#"{"deadLetterTargetArn":"arn:aws:sqs:q","maxReceiveCount":5}"#.into()
+            ))
         );
         assert_eq!(
             json.to_hcl(),
@@ -281,6 +348,32 @@ mod tests {
             json.resolve(&|_| None),
             Err(Unresolved::Ref(Ref::new("aws_sqs_queue.dlq", "arn")))
         );
+    }
+
+    #[test]
+    fn calls_resolve_render_and_carry_references() {
+        let e = Expr::call(
+            Function::TrimPrefix,
+            vec![
+                Expr::reference("aws_apigatewayv2_api.http", "api_endpoint"),
+                Expr::str("https://"),
+            ],
+        );
+        assert_eq!(e.refs(), vec![&Ref::new("aws_apigatewayv2_api.http", "api_endpoint")]);
+        assert_eq!(
+            e.to_hcl(),
+            r#"trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")"#
+        );
+        let lookup = |_: &Ref| Some(Value::String("https://abc.execute-api.eu-west-1.amazonaws.com".into()));
+        assert_eq!(
+            e.resolve(&lookup),
+            Ok(Value::String("abc.execute-api.eu-west-1.amazonaws.com".into()))
+        );
+        assert_eq!(
+            Function::TrimSuffix.apply(&[Value::String("a.b.".into()), Value::String(".".into())]),
+            Value::String("a.b".into())
+        );
+        assert_eq!(Function::TrimPrefix.apply(&[]), Value::String(String::new()));
     }
 
     #[test]

@@ -6,12 +6,15 @@
 //! the provider provisions the components, the linter lints them like hand-written resources,
 //! and the docs render the schema.
 
+pub mod burst_tolerant_api;
 pub mod component;
+pub mod config;
+pub mod docs;
 pub mod expr;
 pub mod schema;
 
 pub use component::{Body, Component, Expansion};
-pub use expr::{Expr, Ref};
+pub use expr::{Expr, Function, Ref};
 pub use schema::{Attribute, Block, Nesting, Schema, Type};
 
 pub use component::ExpansionError;
@@ -27,6 +30,11 @@ pub struct Kind {
     /// of the schema (unset attributes null, blocks as objects or arrays); a value unknown
     /// at plan time is [`unknown()`].
     pub plan: fn(&serde_json::Value) -> Result<Planned, Vec<ConfigError>>,
+    /// A usage example in HCL (one `resource` block), for the docs.
+    pub example: &'static str,
+    /// The example's configuration in Terraform's JSON shape: the docs list the components
+    /// it expands into, and the linter's tests check that it matches [`Kind::example`].
+    pub example_config: fn() -> serde_json::Value,
 }
 
 /// A valid configuration, with every defaulted attribute filled in, and its expansion.
@@ -44,6 +52,16 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", config::display_path(&self.path), self.message)
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
     Attribute(String),
@@ -58,12 +76,24 @@ pub fn unknown() -> serde_json::Value {
 
 /// Whether `value` is the [`unknown()`] marker.
 pub fn is_unknown(value: &serde_json::Value) -> bool {
-    value.as_object().is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN_MARKER))
+    value
+        .as_object()
+        .is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN_MARKER))
 }
 
 const UNKNOWN_MARKER: &str = "__wellarch_unknown__";
 
+/// Attributes the provider adds to every composite's schema (`id`, the children's
+/// bookkeeping, drift). A configuration that carries them (planned values, state) is still
+/// valid: [`Kind::plan`] ignores them.
+pub const PROVIDER_ATTRIBUTES: &[&str] = &["id", "components", "drift"];
+
 /// Every composite type.
 pub fn kinds() -> Vec<Kind> {
-    vec![]
+    vec![burst_tolerant_api::kind()]
+}
+
+/// The composite type named `type_name` (`wellarch_burst_tolerant_api`).
+pub fn kind(type_name: &str) -> Option<Kind> {
+    kinds().into_iter().find(|k| k.type_name == type_name)
 }

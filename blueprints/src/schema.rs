@@ -143,6 +143,8 @@ impl Attribute {
 pub enum Nesting {
     /// At most one; absent is null.
     Single,
+    /// A list of blocks; `max: 0` means no limit (Terraform's convention). `min: 1, max: 1`
+    /// is a required block that appears once.
     List { min: u32, max: u32 },
 }
 

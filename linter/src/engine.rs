@@ -213,7 +213,14 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
                 &b.resource,
             ))
     });
-    findings.dedup_by(|a, b| a.rule.code == b.rule.code && a.resource == b.resource && a.message == b.message);
+    // The same block reached from two roots is one finding; the same address in two files is two.
+    findings.dedup_by(|a, b| {
+        a.rule.code == b.rule.code
+            && a.resource == b.resource
+            && a.message == b.message
+            && (&a.location.file, a.location.line, a.location.column)
+                == (&b.location.file, b.location.line, b.location.column)
+    });
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();
 

@@ -185,6 +185,48 @@ fn self_referencing_count_and_for_each_terminate() {
     assert!(flagged.iter().any(|r| r.starts_with("module.m")), "{flagged:?}");
 }
 
+/// Regression: findings were deduplicated by rule, address and message only, so a suppressed
+/// finding in one root hid the same unsuppressed finding in another.
+#[test]
+fn same_address_in_two_roots_is_two_findings() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    for sub in ["a", "b"] {
+        std::fs::create_dir(d.join(sub)).expect("mkdir");
+    }
+    std::fs::write(
+        d.join("a/main.tf"),
+        "# wellarch:ignore SEC008 -- accepted\nresource \"aws_sns_topic\" \"t\" {\n  name = \"t\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("b/main.tf"),
+        "resource \"aws_sns_topic\" \"t\" {\n  name = \"t\"\n}\n",
+    )
+    .expect("write");
+    let (out, json) = lint(d);
+    assert_eq!(out.status.code(), Some(1));
+    let sec008: Vec<(String, bool)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "SEC008")
+        .map(|f| {
+            (
+                f["location"]["file"]
+                    .as_str()
+                    .unwrap_or("")
+                    .rsplit('/')
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string(),
+                f["suppressed"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(sec008, [("a".to_string(), true), ("b".to_string(), false)]);
+}
+
 #[test]
 fn missing_path_and_unknown_file_type_are_usage_errors() {
     let out = Command::new(env!("CARGO_BIN_EXE_wellarch-lint"))

@@ -92,8 +92,14 @@ pub fn plan(config: &Json) -> Result<Planned, Vec<ConfigError>> {
     })
 }
 
+pub fn example_config() -> Json {
+    json!({"name": "jobs"})
+}
+
 pub static KIND: Kind = Kind {
     type_name: "wellarch_test_queue",
     schema,
     plan,
+    example: "resource \"wellarch_test_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n",
+    example_config,
 };

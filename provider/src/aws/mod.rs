@@ -13,6 +13,25 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::{Map, Value};
 
+pub mod apigatewayv2_api;
+pub mod apigatewayv2_authorizer;
+pub mod apigatewayv2_integration;
+pub mod apigatewayv2_route;
+pub mod apigatewayv2_stage;
+pub mod bounded_wait;
+pub mod cloudfront_distribution;
+pub mod cognito_user_pool;
+pub mod cognito_user_pool_client;
+pub mod driver_attrs;
+mod edge_common;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod lambda_event_source_mapping;
+pub mod lambda_function;
+pub mod policy_json;
+pub mod route53_record;
+pub mod wafv2_web_acl;
+
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
 pub const COMPOSITE_TAG: &str = "wellarch:composite";
 pub const COMPONENT_TAG: &str = "wellarch:component";
@@ -65,15 +84,27 @@ impl ChildCtx<'_> {
 }
 
 /// Why a driver call failed, with the AWS operation that failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DriverError {
     pub message: String,
+    /// Set by `create` when the resource was made but a later step failed (a wait timed
+    /// out, tagging failed): the orchestrator records it so nothing is orphaned.
+    pub created: Option<ChildState>,
 }
 
 impl DriverError {
     pub fn new(message: impl Into<String>) -> Self {
         DriverError {
             message: message.into(),
+            created: None,
+        }
+    }
+
+    /// A `create` failure after the resource came to exist.
+    pub fn after_create(message: impl Into<String>, state: ChildState) -> Self {
+        DriverError {
+            message: message.into(),
+            created: Some(state),
         }
     }
 }
@@ -149,7 +180,22 @@ pub fn driver(resource_type: &str) -> Option<&'static dyn Driver> {
 
 /// Every driver, one per file of this module.
 pub fn drivers() -> Vec<&'static dyn Driver> {
-    vec![]
+    vec![
+        &apigatewayv2_api::ApiGatewayV2Api,
+        &apigatewayv2_authorizer::ApiGatewayV2Authorizer,
+        &apigatewayv2_integration::ApiGatewayV2Integration,
+        &apigatewayv2_route::ApiGatewayV2Route,
+        &apigatewayv2_stage::ApiGatewayV2Stage,
+        &cloudfront_distribution::CloudFrontDistribution,
+        &route53_record::Route53Record,
+        &wafv2_web_acl::Wafv2WebAcl,
+        &iam_role::IamRole,
+        &iam_role_policy::IamRolePolicy,
+        &lambda_function::LambdaFunction,
+        &lambda_event_source_mapping::LambdaEventSourceMapping,
+        &cognito_user_pool::CognitoUserPool,
+        &cognito_user_pool_client::CognitoUserPoolClient,
+    ]
 }
 
 /// The `id` of a child state, or an error naming the component.

@@ -317,8 +317,7 @@ impl<'k> Composite<'k> {
     }
 
     async fn destroy(&self, env: &Env<'_>, prior: &Value, children: Children) -> ApplyOutput {
-        // The expansion orders the deletion; children it no longer names are deleted too.
-        let expansion = self.plan_kind(prior).map(|p| p.expansion).unwrap_or_default();
+        // The children record their own dependencies: deletion needs no expansion.
         let address = self.address(prior);
         let tags = self.tags(env.default_tags, prior);
         let target = Target {
@@ -327,7 +326,7 @@ impl<'k> Composite<'k> {
             tags: &tags,
             cancel: env.cancel,
         };
-        let outcome = apply::destroy(&target, &expansion, children).await;
+        let outcome = apply::destroy(&target, children).await;
         if outcome.errors.is_empty() {
             return ApplyOutput {
                 new_state: Value::Null,

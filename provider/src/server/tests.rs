@@ -12,6 +12,8 @@ fn service() -> ProviderService {
         type_name: KIND.type_name,
         schema: KIND.schema,
         plan: KIND.plan,
+        example: KIND.example,
+        example_config: KIND.example_config,
     }])
 }
 

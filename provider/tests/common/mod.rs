@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod terraform;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -56,8 +58,7 @@ fn ready(port: u16) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s
-        .write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    if s.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         .is_err()
     {
         return false;
@@ -89,7 +90,10 @@ impl Moto {
             .unwrap_or_else(|e| panic!("start {}: {e}", python.display()));
         let deadline = Instant::now() + Duration::from_secs(60);
         while !ready(port) {
-            assert!(Instant::now() < deadline, "moto_server did not answer on 127.0.0.1:{port} within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on 127.0.0.1:{port} within 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(Moto {

@@ -96,6 +96,9 @@ pub fn policy_documents(g: &Graph) -> Vec<PolicyDoc<'_>> {
         }
     }
     for ds in g.data_of_type("aws_iam_policy_document") {
+        if is_key_policy(g, ds) {
+            continue;
+        }
         let mut statements: Vec<Statement> = ds
             .attrs
             .blocks("statement")
@@ -126,6 +129,18 @@ pub fn policy_documents(g: &Graph) -> Vec<PolicyDoc<'_>> {
         }
     }
     docs
+}
+
+/// Resource attributes that hold a KMS key policy, where `"Resource": "*"` means the key itself.
+const KEY_POLICY_ATTRS: &[(&str, &str)] = &[("aws_kms_key", "policy"), ("aws_kms_replica_key", "policy")];
+
+/// A policy document used only as a KMS key policy (and used at all).
+fn is_key_policy(g: &Graph, ds: &Resource) -> bool {
+    let users = g.referrers(ds);
+    !users.is_empty()
+        && users
+            .iter()
+            .all(|e| KEY_POLICY_ATTRS.contains(&(e.from.rtype.as_str(), e.attr)))
 }
 
 /// The Allow statements of a JSON policy value, or `None` when it cannot be read (unknown as a

@@ -14,7 +14,9 @@ declare_rule! {
     /// `data "aws_iam_policy_document"` (reported on the data source, not again on each policy
     /// that uses its `json`). Attaching the AWS managed `AdministratorAccess` policy
     /// (`aws_iam_*_policy_attachment`, `aws_iam_policy_attachment`, `managed_policy_arns`) is
-    /// flagged as well.
+    /// flagged as well. A data source used only as the `policy` of `aws_kms_key` or
+    /// `aws_kms_replica_key` is a key policy (AWS's default grants `kms:*` to the account): not
+    /// checked.
     ///
     /// ## Why is this bad?
     /// A wildcard grants every action the service has today and every action it adds tomorrow,

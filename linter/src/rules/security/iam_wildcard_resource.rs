@@ -13,7 +13,8 @@ declare_rule! {
     /// `cloudwatch:PutMetricData`, `logs:CreateLogGroup`). The documents read are the same as
     /// for SEC016: `policy` of the IAM, S3 bucket, SQS queue and SNS topic policy resources,
     /// `aws_iam_role` `inline_policy`, and `data "aws_iam_policy_document"` statements
-    /// (reported on the data source).
+    /// (reported on the data source). A data source used only as the `policy` of `aws_kms_key`
+    /// or `aws_kms_replica_key` is a key policy, where `"Resource": "*"` means that key: not checked.
     ///
     /// ## Why is this bad?
     /// `"Resource": "*"` applies the granted actions to every resource of the account, existing
@@ -146,6 +147,35 @@ impl Rule for IamWildcardResource {
 #[cfg(test)]
 mod tests {
     use crate::testing::{findings, findings_in, flagged};
+
+    #[test]
+    fn a_document_used_only_as_a_key_policy_is_not_checked() {
+        let tf = r#"
+            data "aws_iam_policy_document" "key" {
+              statement {
+                actions   = ["kms:*"]
+                resources = ["*"]
+              }
+            }
+            resource "aws_kms_key" "k" {
+              policy = data.aws_iam_policy_document.key.json
+            }
+            data "aws_iam_policy_document" "shared" {
+              statement {
+                actions   = ["kms:Encrypt"]
+                resources = ["*"]
+              }
+            }
+            resource "aws_kms_key" "k2" {
+              policy = data.aws_iam_policy_document.shared.json
+            }
+            resource "aws_iam_policy" "p" {
+              policy = data.aws_iam_policy_document.shared.json
+            }
+        "#;
+        assert_eq!(flagged("SEC017", tf), ["data.aws_iam_policy_document.shared"]);
+        assert!(findings("SEC016", tf).is_empty());
+    }
 
     #[test]
     fn writes_on_every_resource_are_flagged_with_the_actions() {

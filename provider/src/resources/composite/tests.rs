@@ -257,15 +257,20 @@ fn import_builds_a_named_state_marked_for_refresh() {
     assert!(c.import(" ").is_err());
 }
 
-fn env() -> (AwsEnv, CancellationToken) {
-    let base = aws_types::SdkConfig::builder()
+/// AWS configuration that can only reach a closed loopback port: no test talks to AWS.
+async fn env() -> (AwsEnv, CancellationToken) {
+    let credentials = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "unit-tests");
+    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_types::region::Region::new("eu-west-1"))
-        .build();
+        .credentials_provider(credentials)
+        .endpoint_url("http://127.0.0.1:1")
+        .load()
+        .await;
     (
         AwsEnv {
             base,
             endpoints: Default::default(),
-            component_timeout: std::time::Duration::from_secs(1),
+            component_timeout: std::time::Duration::from_secs(5),
         },
         CancellationToken::new(),
     )
@@ -276,7 +281,7 @@ fn env() -> (AwsEnv, CancellationToken) {
 #[tokio::test]
 async fn failed_operations_report_errors_and_keep_what_exists() {
     let c = composite();
-    let (aws, cancel) = env();
+    let (aws, cancel) = env().await;
     let tags = BTreeMap::new();
     let e = Env {
         aws: &aws,
