@@ -249,6 +249,15 @@ async fn serves_schema_and_health_to_terraforms_certificate() {
         .collect();
     expected.sort();
     assert_eq!(served, expected, "one resource type per composite kind");
+    let api = schema.resource_schemas["wellarch_burst_tolerant_api"]
+        .block
+        .as_ref()
+        .expect("the burst-tolerant API schema");
+    let name = api.attributes.iter().find(|a| a.name == "name").expect("name");
+    assert!(name.required && name.r#type == br#""string""#);
+    let queue_url = api.attributes.iter().find(|a| a.name == "queue_url").expect("queue_url");
+    assert!(queue_url.computed && !queue_url.optional);
+    assert!(api.block_types.iter().any(|b| b.type_name == "handler"));
     for (name, s) in &schema.resource_schemas {
         let block = s.block.as_ref().expect("block");
         for extra in ["id", "components", "drift"] {
