@@ -18,11 +18,15 @@ pub mod apigatewayv2_authorizer;
 pub mod apigatewayv2_integration;
 pub mod apigatewayv2_route;
 pub mod apigatewayv2_stage;
+pub mod attrs;
 pub mod bounded_wait;
 pub mod cloudfront_distribution;
+pub mod cloudwatch_log_group;
+pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod driver_attrs;
+pub mod dynamodb_table;
 mod edge_common;
 pub mod iam_role;
 pub mod iam_role_policy;
@@ -30,7 +34,17 @@ pub mod lambda_event_source_mapping;
 pub mod lambda_function;
 pub mod policy_json;
 pub mod route53_record;
+pub mod s3_bucket;
+pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_server_side_encryption_configuration;
+pub mod s3_bucket_versioning;
+pub mod s3_client;
+pub mod sns_topic;
+pub mod sns_topic_subscription;
+pub mod sqs_queue;
+pub mod tags;
 pub mod wafv2_web_acl;
+pub mod wait;
 
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
 pub const COMPOSITE_TAG: &str = "wellarch:composite";
@@ -195,6 +209,16 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &lambda_event_source_mapping::LambdaEventSourceMapping,
         &cognito_user_pool::CognitoUserPool,
         &cognito_user_pool_client::CognitoUserPoolClient,
+        &sqs_queue::SqsQueue,
+        &sns_topic::SnsTopic,
+        &sns_topic_subscription::SnsTopicSubscription,
+        &dynamodb_table::DynamodbTable,
+        &s3_bucket::S3Bucket,
+        &s3_bucket_versioning::S3BucketVersioning,
+        &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
+        &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
+        &cloudwatch_log_group::CloudwatchLogGroup,
+        &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
     ]
 }
 

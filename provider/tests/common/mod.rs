@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod terraform;
+pub mod zip;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

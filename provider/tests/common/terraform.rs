@@ -106,6 +106,14 @@ impl Workdir {
         std::fs::write(path, text).expect("write file");
     }
 
+    pub fn write_bytes(&self, name: &str, bytes: &[u8]) {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, bytes).expect("write file");
+    }
+
     /// Adds an environment variable for every later command.
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);

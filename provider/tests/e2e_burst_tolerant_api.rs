@@ -1,0 +1,307 @@
+//! End to end, as a user runs it: the real Terraform 1.0.3 CLI drives the built provider
+//! through examples/burst_tolerant_api against a moto server on 127.0.0.1.
+//!
+//! apply → no-op plan → drift (a child deleted, an attribute changed) shown by plan →
+//! apply repairs it → in-place update → destroy → nothing left in moto.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use common::terraform::Workdir;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/burst_tolerant_api");
+
+/// The example's files plus a zipped handler, in a fresh Terraform directory.
+pub fn example_workdir(moto_endpoint: &str) -> Option<Workdir> {
+    let mut files = Vec::new();
+    for name in ["main.tf", "variables.tf", "outputs.tf", "handler/app.py"] {
+        let text = std::fs::read_to_string(Path::new(EXAMPLE).join(name)).expect("read example file");
+        files.push((name, text));
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let mut work = Workdir::new(&borrowed)?;
+    let source = std::fs::read(work.path().join("handler/app.py")).expect("read handler");
+    let zip = common::zip::stored_zip(&[("app.py", &source)]);
+    work.write_bytes("build/handler.zip", &zip);
+    work.set_env("AWS_ENDPOINT_URL", moto_endpoint);
+    Some(work)
+}
+
+/// `terraform output -json components`: child address → physical id.
+fn components(work: &Workdir) -> BTreeMap<String, String> {
+    let run = work.run(&["output", "-json", "components"]);
+    run.expect_code(0, "terraform output");
+    serde_json::from_str(&run.stdout).expect("components is a map of strings")
+}
+
+async fn sdk(moto: &common::Moto, region: &str) -> aws_types::SdkConfig {
+    common::aws_env(moto, region).await.base
+}
+
+/// Every resource of the composite `name` still in moto, in both regions it uses.
+async fn leftovers(moto: &common::Moto, name: &str) -> Vec<String> {
+    let mut left = Vec::new();
+    for region in ["eu-west-1", "us-east-1"] {
+        let cfg = sdk(moto, region).await;
+        let sqs = aws_sdk_sqs::Client::new(&cfg);
+        let queues = sqs
+            .list_queues()
+            .queue_name_prefix(name)
+            .send()
+            .await
+            .expect("ListQueues");
+        left.extend(queues.queue_urls().iter().map(|q| format!("queue {q}")));
+        let sns = aws_sdk_sns::Client::new(&cfg);
+        let topics = sns.list_topics().send().await.expect("ListTopics");
+        left.extend(
+            topics
+                .topics()
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .filter(|a| a.contains(name))
+                .map(|a| format!("topic {a}")),
+        );
+        let ddb = aws_sdk_dynamodb::Client::new(&cfg);
+        let tables = ddb.list_tables().send().await.expect("ListTables");
+        left.extend(
+            tables
+                .table_names()
+                .iter()
+                .filter(|t| t.contains(name))
+                .map(|t| format!("table {t}")),
+        );
+        let lambda = aws_sdk_lambda::Client::new(&cfg);
+        let functions = lambda.list_functions().send().await.expect("ListFunctions");
+        left.extend(
+            functions
+                .functions()
+                .iter()
+                .filter_map(|f| f.function_name())
+                .filter(|f| f.contains(name))
+                .map(|f| format!("function {f}")),
+        );
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&cfg);
+        let groups = logs.describe_log_groups().send().await.expect("DescribeLogGroups");
+        left.extend(
+            groups
+                .log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name())
+                .filter(|g| g.contains(name))
+                .map(|g| format!("log group {g}")),
+        );
+        let cw = aws_sdk_cloudwatch::Client::new(&cfg);
+        let alarms = cw.describe_alarms().send().await.expect("DescribeAlarms");
+        left.extend(
+            alarms
+                .metric_alarms()
+                .iter()
+                .filter_map(|a| a.alarm_name())
+                .filter(|a| a.contains(name))
+                .map(|a| format!("alarm {a}")),
+        );
+        let cognito = aws_sdk_cognitoidentityprovider::Client::new(&cfg);
+        let pools = cognito
+            .list_user_pools()
+            .max_results(60)
+            .send()
+            .await
+            .expect("ListUserPools");
+        left.extend(
+            pools
+                .user_pools()
+                .iter()
+                .filter_map(|p| p.name())
+                .filter(|p| p.contains(name))
+                .map(|p| format!("user pool {p}")),
+        );
+        let apigw = aws_sdk_apigatewayv2::Client::new(&cfg);
+        let apis = apigw.get_apis().send().await.expect("GetApis");
+        left.extend(
+            apis.items()
+                .iter()
+                .filter_map(|a| a.name())
+                .filter(|a| a.contains(name))
+                .map(|a| format!("api {a}")),
+        );
+        let waf = aws_sdk_wafv2::Client::new(&cfg);
+        for scope in [
+            aws_sdk_wafv2::types::Scope::Regional,
+            aws_sdk_wafv2::types::Scope::Cloudfront,
+        ] {
+            if scope == aws_sdk_wafv2::types::Scope::Cloudfront && region != "us-east-1" {
+                continue;
+            }
+            let acls = waf.list_web_acls().scope(scope).send().await.expect("ListWebACLs");
+            left.extend(
+                acls.web_acls()
+                    .iter()
+                    .filter_map(|a| a.name())
+                    .filter(|a| a.contains(name))
+                    .map(|a| format!("web acl {a}")),
+            );
+        }
+    }
+    let cfg = sdk(moto, "us-east-1").await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&cfg).force_path_style(true).build());
+    let buckets = s3.list_buckets().send().await.expect("ListBuckets");
+    left.extend(
+        buckets
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name())
+            .filter(|b| b.contains(name))
+            .map(|b| format!("bucket {b}")),
+    );
+    let iam = aws_sdk_iam::Client::new(&cfg);
+    let roles = iam.list_roles().send().await.expect("ListRoles");
+    left.extend(
+        roles
+            .roles()
+            .iter()
+            .map(|r| r.role_name())
+            .filter(|r| r.contains(name))
+            .map(|r| format!("role {r}")),
+    );
+    let cloudfront = aws_sdk_cloudfront::Client::new(&cfg);
+    let distributions = cloudfront.list_distributions().send().await.expect("ListDistributions");
+    if let Some(list) = distributions.distribution_list() {
+        left.extend(
+            list.items()
+                .iter()
+                .filter(|d| d.comment().contains(name))
+                .map(|d| format!("distribution {}", d.id())),
+        );
+    }
+    left
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_drift_update_destroy_leaves_nothing() {
+    let Some(moto) = common::moto() else { return };
+    let Some(work) = example_workdir(&moto.endpoint) else {
+        return;
+    };
+    let name = common::unique("e2e");
+    let name_var = format!("name={name}");
+    let vars = ["-var", name_var.as_str(), "-var", "deletion_protection=false"];
+    let with = |args: &[&str]| -> Vec<String> { args.iter().chain(vars.iter()).map(|s| s.to_string()).collect() };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        work.run(&refs)
+    };
+
+    // 1. apply
+    let started = Instant::now();
+    run(with(&["apply", "-auto-approve"])).expect_code(0, "apply");
+    eprintln!("apply took {:.1}s", started.elapsed().as_secs_f64());
+    let children = components(&work);
+    assert!(children.len() >= 20, "{children:?}");
+    for kind in [
+        "aws_sqs_queue.",
+        "aws_lambda_function.",
+        "aws_wafv2_web_acl.",
+        "aws_cloudfront_distribution.",
+    ] {
+        assert!(
+            children.keys().any(|k| k.starts_with(kind)),
+            "no {kind} in {children:?}"
+        );
+    }
+
+    // 2. a second plan has nothing to do
+    run(with(&["plan", "-detailed-exitcode"])).expect_code(0, "plan after apply");
+
+    // 3. drift: an alarm deleted and the queue's visibility timeout changed behind Terraform
+    let alarm = children
+        .iter()
+        .find(|(k, _)| k.starts_with("aws_cloudwatch_metric_alarm."))
+        .map(|(_, v)| v.clone())
+        .expect("an alarm");
+    let queue_url = children
+        .iter()
+        .find(|(k, v)| k.starts_with("aws_sqs_queue.") && !v.contains("dlq"))
+        .map(|(_, v)| v.clone())
+        .expect("the queue");
+    let cfg = sdk(moto, "eu-west-1").await;
+    let cw = aws_sdk_cloudwatch::Client::new(&cfg);
+    cw.delete_alarms()
+        .alarm_names(&alarm)
+        .send()
+        .await
+        .expect("DeleteAlarms");
+    let sqs = aws_sdk_sqs::Client::new(&cfg);
+    sqs.set_queue_attributes()
+        .queue_url(&queue_url)
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "7")
+        .send()
+        .await
+        .expect("SetQueueAttributes");
+    let drift = run(with(&["plan", "-detailed-exitcode"]));
+    drift.expect_code(2, "plan after drift");
+    assert!(drift.stdout.contains("deleted outside Terraform"), "{}", drift.stdout);
+    assert!(
+        drift.stdout.contains("visibility_timeout_seconds is 7"),
+        "{}",
+        drift.stdout
+    );
+    assert!(!drift.stdout.contains("must be replaced"), "{}", drift.stdout);
+
+    // 4. apply repairs both
+    run(with(&["apply", "-auto-approve"])).expect_code(0, "apply repairing drift");
+    run(with(&["plan", "-detailed-exitcode"])).expect_code(0, "plan after repair");
+    let alarms = cw
+        .describe_alarms()
+        .alarm_names(&alarm)
+        .send()
+        .await
+        .expect("DescribeAlarms");
+    assert_eq!(alarms.metric_alarms().len(), 1, "the alarm is back");
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout)
+        .send()
+        .await
+        .expect("GetQueueAttributes");
+    let timeout = attrs
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout))
+        .cloned();
+    assert_eq!(timeout.as_deref(), Some("180"), "6 × the 30 s handler timeout");
+
+    // 5. an in-place update
+    let mut update = with(&["plan"]);
+    update.extend(["-var".to_string(), "handler_memory=512".to_string()]);
+    let planned = run(update.clone());
+    planned.expect_code(0, "plan of the update");
+    assert!(planned.stdout.contains("updated in-place"), "{}", planned.stdout);
+    assert!(!planned.stdout.contains("must be replaced"), "{}", planned.stdout);
+    update[0] = "apply".into();
+    update.insert(1, "-auto-approve".into());
+    run(update).expect_code(0, "apply of the update");
+    let after = components(&work);
+    assert_eq!(after, children, "an in-place update keeps every child");
+    let function = children
+        .iter()
+        .find(|(k, _)| k.starts_with("aws_lambda_function."))
+        .map(|(_, v)| v.clone())
+        .expect("the function");
+    let lambda = aws_sdk_lambda::Client::new(&cfg);
+    let got = lambda
+        .get_function_configuration()
+        .function_name(&function)
+        .send()
+        .await
+        .expect("GetFunctionConfiguration");
+    assert_eq!(got.memory_size(), Some(512));
+
+    // 6. destroy, and nothing is left in either region
+    let mut destroy = with(&["destroy", "-auto-approve"]);
+    destroy.extend(["-var".to_string(), "handler_memory=512".to_string()]);
+    run(destroy).expect_code(0, "destroy");
+    assert_eq!(leftovers(moto, &name).await, Vec::<String>::new());
+}
