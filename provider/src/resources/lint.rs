@@ -10,7 +10,8 @@ use crate::provider_config::LintSettings;
 /// Findings on `expansion` as diagnostics: warnings, or errors when the provider block
 /// sets `well_architected { enforce = true }`.
 pub fn check(address: &str, expansion: &Expansion, settings: &LintSettings) -> Vec<Diagnostic> {
-    wellarch_lint::composite::lint_expansion(address, expansion, &settings.disabled_rules)
+    let disabled: Vec<String> = settings.disabled_rules.iter().cloned().collect();
+    wellarch_lint::composite::lint_expansion(address, expansion, &disabled)
         .iter()
         .filter(|f| f.suppressed.is_none() && !settings.disabled_rules.contains(f.rule.code))
         .map(|f| diagnostic(f, settings.enforce))
