@@ -26,10 +26,7 @@ const SERVICES: &[&str] = &[
 ];
 
 fn provider_block(extra: &str) -> String {
-    let endpoints: String = SERVICES
-        .iter()
-        .map(|s| format!("    {s} = \"{ENDPOINT}\"\n"))
-        .collect();
+    let endpoints: String = SERVICES.iter().map(|s| format!("    {s} = \"{ENDPOINT}\"\n")).collect();
     format!(
         r#"terraform {{
   required_providers {{
@@ -93,19 +90,25 @@ fn line_of(text: &str, needle: &str) -> usize {
 #[test]
 fn validate_points_at_the_invalid_attribute() {
     let main = format!("{}{}", provider_block(""), composite("99999"));
-    let Some(work) = Workdir::new(&[("main.tf", &main)]) else { return };
+    let Some(work) = Workdir::new(&[("main.tf", &main)]) else {
+        return;
+    };
     let run = work.run(&["validate"]);
     run.expect_code(1, "terraform validate of an invalid memory_size");
     let out = run.text();
     assert!(out.contains("Error: Invalid handler.memory_size"), "{out}");
     let line = line_of(&main, "memory_size = 99999");
-    assert!(out.contains(&format!("on main.tf line {line}")), "the error names main.tf line {line}:\n{out}");
+    assert!(
+        out.contains(&format!("on main.tf line {line}")),
+        "the error names main.tf line {line}:\n{out}"
+    );
     assert!(out.contains("must be between 128 and 10240"), "{out}");
 
     // A variable is unknown during validate: no error for it.
     let main = format!("{}{}", provider_block(""), composite("var.memory"));
     work.write("main.tf", &main);
-    work.run(&["validate"]).expect_code(0, "terraform validate with an unknown value");
+    work.run(&["validate"])
+        .expect_code(0, "terraform validate with an unknown value");
 }
 
 #[test]
@@ -116,15 +119,23 @@ fn validate_checks_the_provider_block() {
         composite("256")
     )
     .replace(&format!("sqs = \"{ENDPOINT}\""), "sqs = \"127.0.0.1:4566\"");
-    let Some(work) = Workdir::new(&[("main.tf", &main)]) else { return };
+    let Some(work) = Workdir::new(&[("main.tf", &main)]) else {
+        return;
+    };
     let run = work.run(&["validate"]);
     run.expect_code(1, "terraform validate of a bad provider block");
     let out = run.text();
     assert!(out.contains("Error: Invalid endpoint URL"), "{out}");
     let line = line_of(&main, "sqs = \"127.0.0.1:4566\"");
-    assert!(out.contains(&format!("on main.tf line {line}")), "main.tf line {line}:\n{out}");
+    assert!(
+        out.contains(&format!("on main.tf line {line}")),
+        "main.tf line {line}:\n{out}"
+    );
     assert!(out.contains("Error: Unknown rule"), "{out}");
-    assert!(out.contains(&format!("on main.tf line {}", line_of(&main, "disabled_rules"))), "{out}");
+    assert!(
+        out.contains(&format!("on main.tf line {}", line_of(&main, "disabled_rules"))),
+        "{out}"
+    );
 }
 
 #[test]
@@ -134,11 +145,16 @@ fn plan_shows_the_composite_with_computed_attributes() {
         provider_block("  default_tags {\n    tags = { project = \"orders\" }\n  }\n"),
         composite("var.memory")
     );
-    let Some(work) = Workdir::new(&[("main.tf", &main)]) else { return };
+    let Some(work) = Workdir::new(&[("main.tf", &main)]) else {
+        return;
+    };
     let run = work.run(&["plan", "-input=false"]);
     run.expect_code(0, "terraform plan");
     let out = run.text();
-    assert!(out.contains("# wellarch_burst_tolerant_api.orders will be created"), "{out}");
+    assert!(
+        out.contains("# wellarch_burst_tolerant_api.orders will be created"),
+        "{out}"
+    );
     for computed in ["queue_url", "queue_arn", "api_endpoint", "components"] {
         let shown = out
             .lines()
@@ -146,9 +162,20 @@ fn plan_shows_the_composite_with_computed_attributes() {
         assert!(shown, "{computed} is (known after apply):\n{out}");
     }
     // Configured and defaulted values are known in the plan.
-    assert!(out.lines().any(|l| l.trim() == "+ id                  = \"orders\""), "{out}");
-    assert!(out.lines().any(|l| l.trim().starts_with("+ memory_size") && l.ends_with("= 256")), "{out}");
-    assert!(out.lines().any(|l| l.trim().starts_with("+ drift") && l.ends_with("= []")), "{out}");
+    assert!(
+        out.lines().any(|l| l.trim() == "+ id                  = \"orders\""),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.trim().starts_with("+ memory_size") && l.ends_with("= 256")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.trim().starts_with("+ drift") && l.ends_with("= []")),
+        "{out}"
+    );
     assert!(out.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{out}");
 }
 
@@ -157,7 +184,9 @@ fn plan_reports_well_architected_findings_as_warnings_or_enforced_errors() {
     // Point-in-time recovery off: REL008 on the composite's DynamoDB table.
     let insecure = composite_with("256", "    point_in_time_recovery = false\n");
     let main = format!("{}{insecure}", provider_block(""));
-    let Some(work) = Workdir::new(&[("main.tf", &main)]) else { return };
+    let Some(work) = Workdir::new(&[("main.tf", &main)]) else {
+        return;
+    };
     let run = work.run(&["plan", "-input=false"]);
     run.expect_code(0, "a finding is a warning by default");
     let out = run.text();
@@ -166,16 +195,26 @@ fn plan_reports_well_architected_findings_as_warnings_or_enforced_errors() {
         .find(|l| l.starts_with("Warning: REL008 "))
         .unwrap_or_else(|| panic!("REL008 shown as a warning:\n{out}"));
     assert!(warning.contains("REL008 "), "{warning}");
-    assert!(out.contains("wellarch_burst_tolerant_api.orders/aws_dynamodb_table.items"), "{out}");
+    assert!(
+        out.contains("wellarch_burst_tolerant_api.orders/aws_dynamodb_table.items"),
+        "{out}"
+    );
     assert!(out.contains("Plan: 1 to add"), "{out}");
 
     work.write(
         "main.tf",
-        &format!("{}{insecure}", provider_block("  well_architected {\n    enforce = true\n  }\n")),
+        &format!(
+            "{}{insecure}",
+            provider_block("  well_architected {\n    enforce = true\n  }\n")
+        ),
     );
     let run = work.run(&["plan", "-input=false"]);
     run.expect_code(1, "an enforced finding fails the plan");
-    assert!(run.text().lines().any(|l| l.starts_with("Error: REL008 ")), "{}", run.text());
+    assert!(
+        run.text().lines().any(|l| l.starts_with("Error: REL008 ")),
+        "{}",
+        run.text()
+    );
 
     work.write(
         "main.tf",

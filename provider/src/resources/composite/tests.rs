@@ -68,7 +68,11 @@ fn create_keeps_config_fills_defaults_and_leaves_outputs_unknown() {
         json!({"name": "jobs", "visibility": 60, "alarm": {"email": "ops@example.com"}}),
     );
     let out = plan_with(&c, &Value::Null, &cfg);
-    assert!(!crate::diagnostics::has_errors(&out.diagnostics), "{:?}", out.diagnostics);
+    assert!(
+        !crate::diagnostics::has_errors(&out.diagnostics),
+        "{:?}",
+        out.diagnostics
+    );
     let p = &out.planned;
     assert_eq!(p.get("name"), Some(&Value::string("jobs")));
     assert_eq!(p.get("visibility"), Some(&Value::Number(60.into())));
@@ -226,7 +230,11 @@ fn linter_findings_are_warnings_errors_when_enforced_and_skippable() {
         .iter()
         .find(|d| d.summary.starts_with("OPS002 dlq-without-alarm: "))
         .unwrap_or_else(|| panic!("OPS002 reported: {warned:?}"));
-    assert!(ops002.detail.contains("wellarch_test_queue.jobs/aws_sqs_queue.dlq"), "{}", ops002.detail);
+    assert!(
+        ops002.detail.contains("wellarch_test_queue.jobs/aws_sqs_queue.dlq"),
+        "{}",
+        ops002.detail
+    );
     assert!(warned.iter().all(|d| !d.is_error()), "{warned:?}");
 
     let enforced = plan(&LintSettings {
