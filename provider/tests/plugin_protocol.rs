@@ -318,10 +318,7 @@ async fn serves_schema_and_health_to_terraforms_certificate() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("a JSON log line: {line}"));
         assert!(v["@level"].is_string() && v["@message"].is_string() && v["@timestamp"].is_string());
     }
-    assert!(
-        stderr.contains("GetProviderSchema") || stderr.contains("get_provider_schema"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("RPC GetProviderSchema"), "{stderr}");
 }
 
 #[tokio::test]

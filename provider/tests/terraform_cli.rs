@@ -44,6 +44,11 @@ provider "wellarch" {{
 }
 
 fn composite(memory_size: &str) -> String {
+    composite_with(memory_size, "")
+}
+
+/// The composite with `table_extra` inside its `table` block.
+fn composite_with(memory_size: &str, table_extra: &str) -> String {
     format!(
         r#"
 variable "memory" {{
@@ -64,7 +69,7 @@ resource "wellarch_burst_tolerant_api" "orders" {{
 
   table {{
     hash_key = "order_id"
-  }}
+{table_extra}  }}
 
   tags = {{
     team = "orders"
@@ -172,4 +177,53 @@ fn plan_shows_the_composite_with_computed_attributes() {
         "{out}"
     );
     assert!(out.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{out}");
+}
+
+#[test]
+fn plan_reports_well_architected_findings_as_warnings_or_enforced_errors() {
+    // Point-in-time recovery off: REL008 on the composite's DynamoDB table.
+    let insecure = composite_with("256", "    point_in_time_recovery = false\n");
+    let main = format!("{}{insecure}", provider_block(""));
+    let Some(work) = Workdir::new(&[("main.tf", &main)]) else {
+        return;
+    };
+    let run = work.run(&["plan", "-input=false"]);
+    run.expect_code(0, "a finding is a warning by default");
+    let out = run.text();
+    let warning = out
+        .lines()
+        .find(|l| l.starts_with("Warning: REL008 "))
+        .unwrap_or_else(|| panic!("REL008 shown as a warning:\n{out}"));
+    assert!(warning.contains("REL008 "), "{warning}");
+    assert!(
+        out.contains("wellarch_burst_tolerant_api.orders/aws_dynamodb_table.items"),
+        "{out}"
+    );
+    assert!(out.contains("Plan: 1 to add"), "{out}");
+
+    work.write(
+        "main.tf",
+        &format!(
+            "{}{insecure}",
+            provider_block("  well_architected {\n    enforce = true\n  }\n")
+        ),
+    );
+    let run = work.run(&["plan", "-input=false"]);
+    run.expect_code(1, "an enforced finding fails the plan");
+    assert!(
+        run.text().lines().any(|l| l.starts_with("Error: REL008 ")),
+        "{}",
+        run.text()
+    );
+
+    work.write(
+        "main.tf",
+        &format!(
+            "{}{insecure}",
+            provider_block("  well_architected {\n    enforce        = true\n    disabled_rules = [\"REL008\"]\n  }\n")
+        ),
+    );
+    let run = work.run(&["plan", "-input=false"]);
+    run.expect_code(0, "a disabled rule does not fail the plan");
+    assert!(!run.text().contains("REL008"), "{}", run.text());
 }

@@ -149,7 +149,7 @@ impl<'k> Composite<'k> {
     pub fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         match self.plan_kind(config) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors.into_iter().map(config_error).collect(),
+            Err(errors) => errors.into_iter().map(|e| config_error(&self.kind_schema, e)).collect(),
         }
     }
 
@@ -168,7 +168,7 @@ impl<'k> Composite<'k> {
         let planned_kind = match self.plan_kind(input.config) {
             Ok(p) => p,
             Err(errors) => {
-                out.diagnostics = errors.into_iter().map(config_error).collect();
+                out.diagnostics = errors.into_iter().map(|e| config_error(&self.kind_schema, e)).collect();
                 return out;
             }
         };
@@ -268,7 +268,7 @@ impl<'k> Composite<'k> {
                 return ApplyOutput {
                     new_state: prior.clone(),
                     private: planned_private.to_vec(),
-                    diagnostics: errors.into_iter().map(config_error).collect(),
+                    diagnostics: errors.into_iter().map(|e| config_error(&self.kind_schema, e)).collect(),
                 };
             }
         };
@@ -506,18 +506,21 @@ fn write_private(children: &Children) -> Vec<u8> {
     serde_json::to_vec(children).unwrap_or_default()
 }
 
-fn config_error(e: ConfigError) -> Diagnostic {
+fn config_error(schema: &Schema, e: ConfigError) -> Diagnostic {
     let summary = if e.path.is_empty() {
         "Invalid configuration".to_string()
     } else {
-        format!("Invalid {}", display_path(&e.path))
+        format!("Invalid {}", display_path(schema, &e.path))
     };
     Diagnostic::error(summary, e.message).at(e.path)
 }
 
-/// `routes[0].path`
-fn display_path(path: &[PathStep]) -> String {
+/// `routes[0].path`, as the user writes it: the index into a block that can appear only
+/// once (`handler { … }`) is left out (`handler.memory_size`).
+fn display_path(schema: &Schema, path: &[PathStep]) -> String {
     let mut out = String::new();
+    let mut current = Some(schema);
+    let mut skip_index = false;
     for step in path {
         match step {
             PathStep::Attribute(name) => {
@@ -525,9 +528,19 @@ fn display_path(path: &[PathStep]) -> String {
                     out.push('.');
                 }
                 out.push_str(name);
+                let block = current.and_then(|s| s.find_block(name));
+                skip_index = matches!(block.map(|b| b.nesting), Some(Nesting::List { max: 1, .. }));
+                current = block.map(|b| &b.schema);
             }
-            PathStep::Index(i) => out.push_str(&format!("[{i}]")),
-            PathStep::Key(k) => out.push_str(&format!("[{k:?}]")),
+            PathStep::Index(0) if skip_index => skip_index = false,
+            PathStep::Index(i) => {
+                out.push_str(&format!("[{i}]"));
+                skip_index = false;
+            }
+            PathStep::Key(k) => {
+                out.push_str(&format!("[{k:?}]"));
+                skip_index = false;
+            }
         }
     }
     out

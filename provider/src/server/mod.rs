@@ -158,8 +158,8 @@ impl ProviderService {
 
 /// Answers an RPC: logs it, runs the handler, wraps the response.
 macro_rules! rpc {
-    ($self:ident, $request:ident, $module:ident) => {{
-        log::debug(concat!("RPC ", stringify!($module)));
+    ($self:ident, $request:ident, $module:ident, $name:literal) => {{
+        log::debug(concat!("RPC ", $name));
         Ok(Response::new(
             $module::handle(&$self.shared, $request.into_inner()).await,
         ))
@@ -172,84 +172,89 @@ impl Provider for ProviderService {
         &self,
         request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        rpc!(self, request, get_provider_schema)
+        rpc!(self, request, get_provider_schema, "GetProviderSchema")
     }
 
     async fn validate_provider_config(
         &self,
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
-        rpc!(self, request, validate_provider_config)
+        rpc!(self, request, validate_provider_config, "ValidateProviderConfig")
     }
 
     async fn validate_resource_config(
         &self,
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
-        rpc!(self, request, validate_resource_config)
+        rpc!(self, request, validate_resource_config, "ValidateResourceConfig")
     }
 
     async fn validate_data_resource_config(
         &self,
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
-        rpc!(self, request, validate_data_resource_config)
+        rpc!(
+            self,
+            request,
+            validate_data_resource_config,
+            "ValidateDataResourceConfig"
+        )
     }
 
     async fn upgrade_resource_state(
         &self,
         request: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
-        rpc!(self, request, upgrade_resource_state)
+        rpc!(self, request, upgrade_resource_state, "UpgradeResourceState")
     }
 
     async fn configure_provider(
         &self,
         request: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
-        rpc!(self, request, configure_provider)
+        rpc!(self, request, configure_provider, "ConfigureProvider")
     }
 
     async fn read_resource(
         &self,
         request: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
-        rpc!(self, request, read_resource)
+        rpc!(self, request, read_resource, "ReadResource")
     }
 
     async fn plan_resource_change(
         &self,
         request: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
-        rpc!(self, request, plan_resource_change)
+        rpc!(self, request, plan_resource_change, "PlanResourceChange")
     }
 
     async fn apply_resource_change(
         &self,
         request: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
-        rpc!(self, request, apply_resource_change)
+        rpc!(self, request, apply_resource_change, "ApplyResourceChange")
     }
 
     async fn import_resource_state(
         &self,
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
-        rpc!(self, request, import_resource_state)
+        rpc!(self, request, import_resource_state, "ImportResourceState")
     }
 
     async fn read_data_source(
         &self,
         request: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
-        rpc!(self, request, read_data_source)
+        rpc!(self, request, read_data_source, "ReadDataSource")
     }
 
     async fn stop_provider(
         &self,
         request: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
-        rpc!(self, request, stop_provider)
+        rpc!(self, request, stop_provider, "StopProvider")
     }
 }
 

@@ -112,7 +112,7 @@ async fn plan_answers_msgpack_with_unknown_outputs() {
         },
     )
     .await;
-    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
     let planned = r.planned_state.expect("planned");
     assert!(planned.json.is_empty());
     let c = svc.shared.composite(KIND.type_name).expect("kind");

@@ -68,7 +68,11 @@ fn create_keeps_config_fills_defaults_and_leaves_outputs_unknown() {
         json!({"name": "jobs", "visibility": 60, "alarm": {"email": "ops@example.com"}}),
     );
     let out = plan_with(&c, &Value::Null, &cfg);
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(
+        !crate::diagnostics::has_errors(&out.diagnostics),
+        "{:?}",
+        out.diagnostics
+    );
     let p = &out.planned;
     assert_eq!(p.get("name"), Some(&Value::string("jobs")));
     assert_eq!(p.get("visibility"), Some(&Value::Number(60.into())));
@@ -111,7 +115,7 @@ fn unchanged_configuration_plans_no_change() {
     let out = plan_with(&c, &prior, &cfg);
     assert_eq!(out.planned, prior, "a no-op plan must equal the prior state");
     assert!(out.requires_replace.is_empty());
-    assert!(out.diagnostics.is_empty());
+    assert!(!crate::diagnostics::has_errors(&out.diagnostics));
 }
 
 #[test]
@@ -207,6 +211,51 @@ fn drift_or_a_missing_component_plans_a_converging_update() {
 }
 
 #[test]
+fn linter_findings_are_warnings_errors_when_enforced_and_skippable() {
+    let c = composite();
+    let cfg = config(&c, json!({"name": "jobs"}));
+    let plan = |lint: &LintSettings| {
+        c.plan(&PlanInput {
+            prior: &Value::Null,
+            proposed: &cfg,
+            config: &cfg,
+            prior_private: b"",
+            lint,
+        })
+        .diagnostics
+    };
+    // The test composite's dead-letter queue has no alarm: OPS002 fires on it.
+    let warned = plan(&LintSettings::default());
+    let ops002 = warned
+        .iter()
+        .find(|d| d.summary.starts_with("OPS002 dlq-without-alarm: "))
+        .unwrap_or_else(|| panic!("OPS002 reported: {warned:?}"));
+    assert!(
+        ops002.detail.contains("wellarch_test_queue.jobs/aws_sqs_queue.dlq"),
+        "{}",
+        ops002.detail
+    );
+    assert!(warned.iter().all(|d| !d.is_error()), "{warned:?}");
+
+    let enforced = plan(&LintSettings {
+        enforce: true,
+        ..LintSettings::default()
+    });
+    assert_eq!(enforced.len(), warned.len());
+    assert!(enforced.iter().all(Diagnostic::is_error));
+
+    let codes: std::collections::BTreeSet<String> = warned
+        .iter()
+        .filter_map(|d| d.summary.split(' ').next().map(str::to_string))
+        .collect();
+    let silenced = plan(&LintSettings {
+        enforce: true,
+        disabled_rules: codes,
+    });
+    assert!(silenced.is_empty(), "{silenced:?}");
+}
+
+#[test]
 fn destroy_plans_null_and_keeps_private_state() {
     let c = composite();
     let prior = applied(&c, &config(&c, json!({"name": "jobs"})));
@@ -238,6 +287,11 @@ fn configuration_errors_carry_attribute_paths() {
         ]
     );
     assert_eq!(diags[2].summary, "Invalid consumer[1].function");
+    // A block that appears at most once is written without an index.
+    let mut schema = crate::testing::schema();
+    schema.blocks[1].nesting = Nesting::List { min: 1, max: 1 };
+    let path = [attr("consumer"), PathStep::Index(0), attr("function")];
+    assert_eq!(display_path(&schema, &path), "consumer.function");
     assert!(diags.iter().all(Diagnostic::is_error));
     let out = plan_with(&c, &Value::Null, &config(&c, json!({"name": ""})));
     assert!(crate::diagnostics::has_errors(&out.diagnostics));
