@@ -35,6 +35,7 @@ pub mod lambda_function;
 pub mod policy_json;
 pub mod route53_record;
 pub mod s3_bucket;
+pub mod s3_bucket_lifecycle_configuration;
 pub mod s3_bucket_public_access_block;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
@@ -216,6 +217,7 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket::S3Bucket,
         &s3_bucket_versioning::S3BucketVersioning,
         &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
+        &s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration,
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
