@@ -13,7 +13,7 @@ pub fn check(address: &str, expansion: &Expansion, settings: &LintSettings) -> V
     let disabled: Vec<String> = settings.disabled_rules.iter().cloned().collect();
     wellarch_lint::composite::lint_expansion(address, expansion, &disabled)
         .iter()
-        .filter(|f| f.suppressed.is_none() && !settings.disabled_rules.contains(f.rule.code))
+        .filter(|f| f.suppressed.is_none())
         .map(|f| diagnostic(f, settings.enforce))
         .collect()
 }
