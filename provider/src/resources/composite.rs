@@ -377,6 +377,8 @@ impl<'k> Composite<'k> {
                 };
             }
         };
+        let private_empty = children.is_empty();
+        let recorded = matches!(current.get(COMPONENTS), Some(Value::Map(ids)) if !ids.is_empty());
         // An imported composite has no configuration yet; the orchestrator finds its
         // children by the composite tag.
         let expansion = self.plan_kind(current).map(|p| p.expansion).unwrap_or_default();
@@ -403,6 +405,20 @@ impl<'k> Composite<'k> {
             };
         }
         if outcome.children.is_empty() {
+            if recorded && private_empty {
+                // State lists children but the private record of them is gone: declaring
+                // the composite gone would make Terraform create a second copy.
+                return ReadOutput {
+                    new_state: current.clone(),
+                    private: private.to_vec(),
+                    diagnostics: vec![Diagnostic::error(
+                        format!("{address}: children unknown"),
+                        "The state lists this composite's components, but the provider's private record of them \
+                         is missing, so they cannot be refreshed. Remove the resource from state and import it by \
+                         name to adopt the existing components.",
+                    )],
+                };
+            }
             return ReadOutput {
                 new_state: Value::Null,
                 private: Vec::new(),

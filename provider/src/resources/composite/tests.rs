@@ -372,3 +372,31 @@ async fn failed_operations_report_errors_and_keep_what_exists() {
     assert_eq!(bad.new_state, prior);
     assert_eq!(bad.diagnostics[0].summary, "Unreadable private state");
 }
+
+/// A state that lists components without their private record is never declared gone
+/// (Terraform would then create a second copy).
+#[tokio::test]
+async fn read_without_the_private_record_keeps_the_state() {
+    let c = composite();
+    let (aws, cancel) = env().await;
+    let tags = BTreeMap::new();
+    let e = Env {
+        aws: &aws,
+        default_tags: &tags,
+        cancel: &cancel,
+    };
+    let state = applied(&c, &config(&c, json!({"name": "jobs"})));
+    let out = c.read(&e, &state, b"").await;
+    assert_eq!(out.new_state, state);
+    assert!(
+        out.diagnostics.iter().any(Diagnostic::is_error),
+        "{:?}",
+        out.diagnostics
+    );
+
+    // Nothing recorded and nothing found: the composite is gone.
+    let mut empty = state.clone();
+    empty.set(COMPONENTS, Value::Map(BTreeMap::new()));
+    let out = c.read(&e, &empty, b"{}").await;
+    assert_eq!(out.new_state, Value::Null, "{:?}", out.diagnostics);
+}
