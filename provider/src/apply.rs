@@ -143,7 +143,11 @@ fn covers(want: &Value, have: &Value) -> bool {
 
 /// Two strings holding the same JSON document (an IAM policy, a redrive policy).
 fn same_document(x: &str, y: &str) -> bool {
-    let parse = |s: &str| serde_json::from_str::<Value>(s).ok().filter(|v| v.is_object() || v.is_array());
+    let parse = |s: &str| {
+        serde_json::from_str::<Value>(s)
+            .ok()
+            .filter(|v| v.is_object() || v.is_array())
+    };
     let (Some(a), Some(b)) = (parse(x), parse(y)) else {
         return false;
     };
@@ -170,7 +174,6 @@ fn json_equal(a: &Value, b: &Value) -> bool {
 fn differences(desired: &Map<String, Value>, actual: &Map<String, Value>) -> Vec<String> {
     desired
         .iter()
-        .filter(|(k, _)| k.as_str() != "tags")
         .filter_map(|(k, want)| {
             let have = actual.get(k)?;
             (!covers(want, have)).then(|| k.clone())
@@ -916,9 +919,15 @@ mod tests {
 
     #[test]
     fn json_documents_compare_by_content() {
-        assert!(covers(&json!(r#"{"a":1,"b":[2]}"#), &json!(r#"{ "b": [2], "a": 1.0 }"#)));
+        assert!(covers(
+            &json!(r#"{"a":1,"b":[2]}"#),
+            &json!(r#"{ "b": [2], "a": 1.0 }"#)
+        ));
         assert!(!covers(&json!(r#"{"a":1}"#), &json!(r#"{"a":2}"#)));
-        assert!(!covers(&json!(r#"{"a":1}"#), &json!(r#"{"a":1,"b":2}"#)), "documents compare whole");
+        assert!(
+            !covers(&json!(r#"{"a":1}"#), &json!(r#"{"a":1,"b":2}"#)),
+            "documents compare whole"
+        );
         assert!(covers(&json!(5), &json!(5.0)));
         assert!(!covers(&json!("a"), &json!("b")));
         let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Allow","Action":["sqs:SendMessage"],"Resource":"arn:q"}]}"#;

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
-    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration,
-    LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, NoncurrentVersionExpiration,
 };
 use serde_json::{Value, json};
 
@@ -23,7 +23,11 @@ fn rule_of(block: &Attrs) -> Result<LifecycleRule, DriverError> {
     let status = match attrs::string(block, "status")?.as_deref() {
         None | Some("Enabled") => ExpirationStatus::Enabled,
         Some("Disabled") => ExpirationStatus::Disabled,
-        Some(other) => return Err(DriverError::new(format!("rule status must be Enabled or Disabled, not {other:?}"))),
+        Some(other) => {
+            return Err(DriverError::new(format!(
+                "rule status must be Enabled or Disabled, not {other:?}"
+            )));
+        }
     };
     let mut filter = LifecycleRuleFilter::builder();
     if let Some(f) = attrs::block(block, "filter")?
@@ -36,7 +40,11 @@ fn rule_of(block: &Attrs) -> Result<LifecycleRule, DriverError> {
         rule = rule.id(id);
     }
     if let Some(e) = attrs::block(block, "expiration")? {
-        rule = rule.expiration(LifecycleExpiration::builder().set_days(attrs::int32(e, "days")?).build());
+        rule = rule.expiration(
+            LifecycleExpiration::builder()
+                .set_days(attrs::int32(e, "days")?)
+                .build(),
+        );
     }
     if let Some(n) = attrs::block(block, "noncurrent_version_expiration")? {
         rule = rule.noncurrent_version_expiration(
@@ -52,7 +60,8 @@ fn rule_of(block: &Attrs) -> Result<LifecycleRule, DriverError> {
                 .build(),
         );
     }
-    rule.build().map_err(|e| DriverError::new(format!("lifecycle rule: {e}")))
+    rule.build()
+        .map_err(|e| DriverError::new(format!("lifecycle rule: {e}")))
 }
 
 /// A rule as Terraform writes it: the blocks this driver manages.
@@ -69,9 +78,15 @@ fn block_of(rule: &LifecycleRule) -> Value {
         out.insert("expiration".into(), json!([{ "days": e }]));
     }
     if let Some(days) = rule.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()) {
-        out.insert("noncurrent_version_expiration".into(), json!([{ "noncurrent_days": days }]));
+        out.insert(
+            "noncurrent_version_expiration".into(),
+            json!([{ "noncurrent_days": days }]),
+        );
     }
-    if let Some(days) = rule.abort_incomplete_multipart_upload().and_then(|a| a.days_after_initiation()) {
+    if let Some(days) = rule
+        .abort_incomplete_multipart_upload()
+        .and_then(|a| a.days_after_initiation())
+    {
         out.insert(
             "abort_incomplete_multipart_upload".into(),
             json!([{ "days_after_initiation": days }]),
@@ -148,7 +163,12 @@ impl Driver for S3BucketLifecycleConfiguration {
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
         let bucket = state_id(state)?;
-        match s3_client::client(ctx).delete_bucket_lifecycle().bucket(bucket).send().await {
+        match s3_client::client(ctx)
+            .delete_bucket_lifecycle()
+            .bucket(bucket)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if has_code(&e, NO_SUCH_BUCKET) || has_code(&e, NO_LIFECYCLE) => Ok(()),
             Err(e) => Err(aws_error("DeleteBucketLifecycle", e)),
