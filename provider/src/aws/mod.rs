@@ -71,9 +71,21 @@ impl AwsEnv {
             builder = builder.region(aws_types::region::Region::new(region.to_string()));
         }
         if let Some(url) = self.endpoints.get(service) {
-            builder = builder.endpoint_url(url.clone());
+            // Without the empty service config, AWS_ENDPOINT_URL(_<SERVICE>) from the
+            // environment would win over the provider block.
+            builder = builder.endpoint_url(url.clone()).service_config(NoServiceConfig);
         }
         builder.build()
+    }
+}
+
+/// Service configuration that answers nothing, so an `endpoints {}` override is final.
+#[derive(Debug)]
+struct NoServiceConfig;
+
+impl aws_types::service_config::LoadServiceConfig for NoServiceConfig {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
     }
 }
 
