@@ -298,17 +298,11 @@ fn configuration_errors_carry_attribute_paths() {
 }
 
 #[test]
-fn import_builds_a_named_state_marked_for_refresh() {
+fn import_is_refused_with_an_explanation() {
     let c = composite();
-    let (state, private) = c.import("jobs").expect("importable");
-    assert_eq!(state.get("name"), Some(&Value::string("jobs")));
-    assert_eq!(state.get(ID), Some(&Value::string("jobs")));
-    assert_eq!(state.get(DRIFT), Some(&Value::List(vec![Value::string(IMPORTED)])));
-    assert_eq!(state.get("consumer"), Some(&Value::List(vec![])));
-    assert_eq!(private, b"{}");
-    // The state encodes with the resource type (every attribute present).
-    crate::tfvalue::msgpack::encode(c.value_type(), &state).expect("encodes");
-    assert!(c.import(" ").is_err());
+    let err = c.import("jobs").expect_err("not importable yet");
+    assert_eq!(err.summary, "Import not supported yet");
+    assert!(err.detail.contains("wellarch:composite"), "{}", err.detail);
 }
 
 /// AWS configuration that can only reach a closed loopback port: no test talks to AWS.
