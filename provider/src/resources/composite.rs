@@ -549,22 +549,6 @@ fn display_path(schema: &Schema, path: &[PathStep]) -> String {
     out
 }
 
-/// An object of `schema` with every attribute null and every list block empty.
-fn null_object(schema: &Schema) -> Value {
-    let mut out = BTreeMap::new();
-    for a in &schema.attributes {
-        out.insert(a.name.clone(), Value::Null);
-    }
-    for b in &schema.blocks {
-        let v = match b.nesting {
-            Nesting::Single => Value::Null,
-            Nesting::List { .. } => Value::List(Vec::new()),
-        };
-        out.insert(b.name.clone(), v);
-    }
-    Value::Object(out)
-}
-
 /// The kind's view of `value`: attributes and blocks of `schema` only, computed ones null.
 fn strip_computed(schema: &Schema, value: &Value) -> Json {
     let Value::Object(fields) = value else {
