@@ -139,7 +139,11 @@ enum State<'a> {
 pub struct Section<'a> {
     schema: &'a Schema,
     state: State<'a>,
+    /// Prefix of the paths of this section's attributes (`handler[0]` for a list-nested block,
+    /// as Terraform addresses it).
     path: Vec<PathStep>,
+    /// The path of the section itself (`handler`), for errors about the block as a whole.
+    here: Vec<PathStep>,
     errors: &'a Errors,
     filled: Map<String, Value>,
     root: bool,
@@ -168,6 +172,7 @@ impl<'a> Section<'a> {
             schema,
             state,
             path: Vec::new(),
+            here: Vec::new(),
             errors,
             filled: Map::new(),
             root: true,
@@ -193,7 +198,7 @@ impl<'a> Section<'a> {
 
     /// Records an error on this section itself (a block, or the root).
     pub fn error_here(&self, message: impl Into<String>) {
-        self.errors.push(self.path.clone(), message);
+        self.errors.push(self.here.clone(), message);
     }
 
     /// True when the user wrote this block (or it is the root).
@@ -531,10 +536,18 @@ impl<'a> Section<'a> {
                 State::Absent
             }
         };
+        let mut inner = path.clone();
+        if matches!(
+            self.schema.find_block(name).map(|b| b.nesting),
+            Some(Nesting::List { .. })
+        ) {
+            inner.push(PathStep::Index(0));
+        }
         Section {
             schema,
             state,
-            path,
+            path: inner,
+            here: path,
             errors: self.errors,
             filled: Map::new(),
             root: false,
@@ -572,6 +585,7 @@ impl<'a> Section<'a> {
             out.push(Section {
                 schema,
                 state,
+                here: path.clone(),
                 path,
                 errors: self.errors,
                 filled: Map::new(),
@@ -786,6 +800,9 @@ mod tests {
         assert_eq!(errors[1].message, "must be between 1 and 10, not 11");
         let (_, errors, _) = read(&json!({ "name": "x", "inner": { "size": 2.5 } }));
         assert_eq!(errors[0].message, "must be a whole number, not 2.5");
+        // Terraform addresses the attributes of a list-nested block through its index.
+        let (_, errors, _) = read(&json!({ "name": "x", "once": [{ "on": 3 }] }));
+        assert_eq!(paths(&errors), ["once[0].on"]);
     }
 
     #[test]

@@ -120,10 +120,10 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
                 built.errors = load_errors;
                 built
             }
-            Source::Plan(path) => match walk::read_source(path).and_then(|src| plan::load_plan(&src)) {
-                Ok(graph) => Built {
+            Source::Plan(path) => match walk::read_source(path).and_then(|src| plan::load_plan_with_errors(&src)) {
+                Ok((graph, errors)) => Built {
                     graph,
-                    errors: Vec::new(),
+                    errors,
                     dirs: Vec::new(),
                 },
                 Err(e) => {

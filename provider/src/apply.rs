@@ -127,21 +127,43 @@ fn child_tags(target: &Target<'_>, component: &str) -> BTreeMap<String, String> 
     tags
 }
 
-/// Equal for drift purposes: JSON documents in strings compare by content, numbers by value.
-fn same(a: &Value, b: &Value) -> bool {
+/// Whether AWS's value `have` satisfies the wanted `want`: nested attributes the expansion
+/// leaves unset (null or absent) are AWS's to choose; JSON documents in strings compare by
+/// content (IAM policies as IAM does); numbers by value.
+fn covers(want: &Value, have: &Value) -> bool {
+    match (want, have) {
+        (Value::Null, _) => true,
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) if x != y => same_document(x, y),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| covers(p, q)),
+        (Value::Object(x), Value::Object(y)) => x.iter().all(|(k, v)| y.get(k).is_none_or(|w| covers(v, w))),
+        _ => want == have,
+    }
+}
+
+/// Two strings holding the same JSON document (an IAM policy, a redrive policy).
+fn same_document(x: &str, y: &str) -> bool {
+    let parse = |s: &str| {
+        serde_json::from_str::<Value>(s)
+            .ok()
+            .filter(|v| v.is_object() || v.is_array())
+    };
+    let (Some(a), Some(b)) = (parse(x), parse(y)) else {
+        return false;
+    };
+    if a.get("Statement").is_some() || b.get("Statement").is_some() {
+        return crate::aws::policy_json::equivalent(x, y);
+    }
+    json_equal(&a, &b)
+}
+
+/// Exact JSON equality, numbers by value.
+fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::String(x), Value::String(y)) if x != y => {
-            let parsed = |s: &str| {
-                serde_json::from_str::<Value>(s)
-                    .ok()
-                    .filter(|v| v.is_object() || v.is_array())
-            };
-            matches!((parsed(x), parsed(y)), (Some(p), Some(q)) if same(&p, &q))
-        }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q)),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -152,10 +174,9 @@ fn same(a: &Value, b: &Value) -> bool {
 fn differences(desired: &Map<String, Value>, actual: &Map<String, Value>) -> Vec<String> {
     desired
         .iter()
-        .filter(|(k, _)| k.as_str() != "tags")
         .filter_map(|(k, want)| {
             let have = actual.get(k)?;
-            (!same(want, have)).then(|| k.clone())
+            (!covers(want, have)).then(|| k.clone())
         })
         .collect()
 }
@@ -898,9 +919,28 @@ mod tests {
 
     #[test]
     fn json_documents_compare_by_content() {
-        assert!(same(&json!(r#"{"a":1,"b":[2]}"#), &json!(r#"{ "b": [2], "a": 1.0 }"#)));
-        assert!(!same(&json!(r#"{"a":1}"#), &json!(r#"{"a":2}"#)));
-        assert!(same(&json!(5), &json!(5.0)));
-        assert!(!same(&json!("a"), &json!("b")));
+        assert!(covers(
+            &json!(r#"{"a":1,"b":[2]}"#),
+            &json!(r#"{ "b": [2], "a": 1.0 }"#)
+        ));
+        assert!(!covers(&json!(r#"{"a":1}"#), &json!(r#"{"a":2}"#)));
+        assert!(
+            !covers(&json!(r#"{"a":1}"#), &json!(r#"{"a":1,"b":2}"#)),
+            "documents compare whole"
+        );
+        assert!(covers(&json!(5), &json!(5.0)));
+        assert!(!covers(&json!("a"), &json!("b")));
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Allow","Action":["sqs:SendMessage"],"Resource":"arn:q"}]}"#;
+        let from_iam = r#"{"Statement":[{"Action":"sqs:SendMessage","Effect":"Allow","Resource":"arn:q","Sid":"S"}],"Version":"2012-10-17"}"#;
+        assert!(covers(&json!(policy), &json!(from_iam)));
+    }
+
+    #[test]
+    fn attributes_aws_chooses_are_not_drift() {
+        let want = json!([{ "cloudfront_default_certificate": true, "acm_certificate_arn": null }]);
+        let have = json!([{ "cloudfront_default_certificate": true, "minimum_protocol_version": "TLSv1" }]);
+        assert!(covers(&want, &have));
+        let changed = json!([{ "cloudfront_default_certificate": false }]);
+        assert!(!covers(&changed, &have));
     }
 }

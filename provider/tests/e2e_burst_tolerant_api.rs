@@ -305,3 +305,89 @@ async fn apply_drift_update_destroy_leaves_nothing() {
     run(destroy).expect_code(0, "destroy");
     assert_eq!(leftovers(moto, &name).await, Vec::<String>::new());
 }
+
+/// A Lambda endpoint that fails every request (HTTP 500), so the apply breaks midway: after
+/// the queues, table, bucket and roles exist and before the function does.
+fn failing_endpoint() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the failing endpoint");
+    let port = listener.local_addr().expect("local address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            let body = r#"{"message":"injected fault"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ServiceException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_midway_keeps_every_child_in_state_and_destroy_removes_them() {
+    let Some(moto) = common::moto() else { return };
+    let Some(work) = example_workdir(&moto.endpoint) else {
+        return;
+    };
+    let name = common::unique("fault");
+    let name_var = format!("name={name}");
+    let vars = ["-var", name_var.as_str(), "-var", "deletion_protection=false"];
+    let run = |args: &[&str]| {
+        let all: Vec<&str> = args.iter().chain(vars.iter()).copied().collect();
+        work.run(&all)
+    };
+    let original = std::fs::read_to_string(work.path().join("main.tf")).expect("main.tf");
+    let broken = original.replacen(
+        "region = var.region",
+        &format!(
+            "region = var.region\n\n  endpoints {{\n    lambda = \"{}\"\n  }}",
+            failing_endpoint()
+        ),
+        1,
+    );
+    assert_ne!(broken, original, "the provider block has a region line to extend");
+    work.write("main.tf", &broken);
+
+    let failed = run(&["apply", "-auto-approve"]);
+    failed.expect_code(1, "apply against a failing Lambda endpoint");
+    assert!(
+        failed.text().contains("aws_lambda_function.consumer"),
+        "{}",
+        failed.text()
+    );
+
+    // Terraform kept the partial state: the composite, tainted, with every child made so far.
+    let show = work.run(&["show", "-json"]);
+    show.expect_code(0, "show");
+    let state: serde_json::Value = serde_json::from_str(&show.stdout).expect("state JSON");
+    let resource = &state["values"]["root_module"]["resources"][0];
+    assert_eq!(resource["type"], "wellarch_burst_tolerant_api", "{state}");
+    assert_eq!(resource["tainted"], true, "{resource}");
+    let components = resource["values"]["components"].as_object().expect("components map");
+    for made in [
+        "aws_sqs_queue.jobs",
+        "aws_sqs_queue.dlq",
+        "aws_dynamodb_table.items",
+        "aws_iam_role.consumer",
+    ] {
+        assert!(components.contains_key(made), "{made} missing from {components:?}");
+    }
+    assert!(
+        !components.contains_key("aws_lambda_function.consumer"),
+        "{components:?}"
+    );
+    assert!(
+        !leftovers(moto, &name).await.is_empty(),
+        "the partial apply made real children"
+    );
+
+    // With the endpoint back, destroy removes every child of the partial state.
+    work.write("main.tf", &original);
+    run(&["destroy", "-auto-approve"]).expect_code(0, "destroy after the fault");
+    assert_eq!(leftovers(moto, &name).await, Vec::<String>::new());
+}

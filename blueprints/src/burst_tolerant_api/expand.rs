@@ -582,7 +582,7 @@ fn api(cfg: &Config, c: &mut Vec<Component>) {
                     .attr("generate_secret", false)
                     .attr(
                         "explicit_auth_flows",
-                        strs(&["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+                        strs(&["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]),
                     )
                     .attr("prevent_user_existence_errors", "ENABLED")
                     // Hours, hours, days: the Cognito defaults' units.

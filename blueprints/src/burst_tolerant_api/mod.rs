@@ -190,7 +190,8 @@ fn handler_schema() -> Schema {
         Type::Number,
         json!(10),
         "Concurrent executions reserved for (and capping) the consumer, 1 to 100000: a burst \
-         waits in the queue instead of overwhelming the table.",
+         waits in the queue instead of overwhelming the table. Lambda refuses a reservation that \
+         leaves the account fewer than 100 unreserved executions.",
     ))
     .attribute(Attribute::defaulted(
         "batch_size",

@@ -180,10 +180,10 @@ fn validation_errors_point_at_the_attribute() {
     assert_eq!(
         error_paths(c),
         [
-            "handler.architecture",
-            "handler.memory_size",
-            "handler.timeout",
-            "handler.batch_size"
+            "handler[0].architecture",
+            "handler[0].memory_size",
+            "handler[0].timeout",
+            "handler[0].batch_size"
         ]
     );
 
@@ -216,24 +216,24 @@ fn validation_errors_point_at_the_attribute() {
     assert_eq!(error_paths(json!({ "name": "orders", "handler": {} })), ["handler"]);
     assert_eq!(
         error_paths(json!({ "name": "orders", "handler": { "s3_bucket": "code" } })),
-        ["handler.s3_key"]
+        ["handler[0].s3_key"]
     );
     assert_eq!(
         error_paths(json!({ "name": "o", "handler": { "filename": "f.zip", "s3_bucket": "b", "s3_key": "k" } })),
-        ["handler.filename"]
+        ["handler[0].filename"]
     );
 
     let mut c = minimal();
     c["handler"]["batch_size"] = json!(100);
-    assert_eq!(error_paths(c), ["handler.batch_window"]);
+    assert_eq!(error_paths(c), ["handler[0].batch_window"]);
 
     let mut c = minimal();
     c["handler"]["environment"] = json!({ "TABLE_NAME": "x", "AWS_REGION": "y", "ok_name": "z" });
     assert_eq!(
         error_paths(c),
         [
-            r#"handler.environment["TABLE_NAME"]"#,
-            r#"handler.environment["AWS_REGION"]"#
+            r#"handler[0].environment["TABLE_NAME"]"#,
+            r#"handler[0].environment["AWS_REGION"]"#
         ]
     );
 
@@ -309,7 +309,7 @@ fn validation_errors_point_at_the_attribute() {
     assert_eq!(
         e,
         [
-            ("handler.timeout".to_string(), "must be a number".to_string()),
+            ("handler[0].timeout".to_string(), "must be a number".to_string()),
             (
                 "queue.max_receive_count".to_string(),
                 "must be a whole number, not 2.5".to_string()

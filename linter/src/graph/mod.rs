@@ -25,18 +25,21 @@ pub struct Location {
 /// One resource (or data source) instance.
 #[derive(Debug, Clone)]
 pub struct Resource {
-    /// Full instance address: `module.data.aws_db_instance.reporting[0]`.
+    /// Full instance address: `module.data.aws_db_instance.reporting[0]`; for a composite's
+    /// child, the composite's address and the component's
+    /// (`wellarch_burst_tolerant_api.orders/aws_sqs_queue.jobs`).
     pub address: String,
     /// Address without the instance key: `module.data.aws_db_instance.reporting`.
     pub base: String,
-    /// `module.data` (or `module.a.module.b`); empty in the root module.
+    /// `module.data` (or `module.a.module.b`); empty in the root module. For a composite's
+    /// child, the composite's address: a composite is a scope of its own.
     pub module: String,
     pub data: bool,
     pub rtype: String,
     pub name: String,
     /// Attributes and nested blocks (as lists of objects), evaluated.
     pub attrs: Value,
-    /// The block header.
+    /// The block header (a composite's children: the composite's block header).
     pub location: Location,
     /// Where each top-level attribute or nested block was written.
     pub attr_locations: BTreeMap<String, Location>,
@@ -68,12 +71,10 @@ impl Resource {
         self.attr_locations.get(key).unwrap_or(&self.location)
     }
 
-    /// The address a user sees: composite children as `<composite>/<child>`.
+    /// The address a user sees (composite children as `<composite>/<child>`, which is
+    /// already their [`Resource::address`]).
     pub fn display_address(&self) -> String {
-        match &self.origin {
-            Some(origin) => format!("{origin}/{}", self.address),
-            None => self.address.clone(),
-        }
+        self.address.clone()
     }
 }
 

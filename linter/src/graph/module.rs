@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::eval::{InstanceKeys, Scope, quote_key};
 use super::value::format_number;
 use super::{Graph, Resource, Value};
+use crate::composite;
 use crate::load::config::{BlockBody, Expr, LoadError, ModuleConfig, ResourceDecl};
 use crate::load::walk::Workspace;
 
@@ -82,6 +83,8 @@ pub struct Modules<'w> {
     /// Every module directory this root has parsed, the root's own included.
     loaded: RefCell<HashMap<PathBuf, Option<Arc<ModuleConfig>>>>,
     pub errors: RefCell<Vec<LoadError>>,
+    /// The outputs of every composite instance expanded so far.
+    composites: RefCell<Vec<composite::Outputs>>,
 }
 
 impl<'w> Modules<'w> {
@@ -92,6 +95,7 @@ impl<'w> Modules<'w> {
             instances: RefCell::new(Vec::new()),
             loaded: RefCell::new(HashMap::from([(root.dir.clone(), Some(root.clone()))])),
             errors: RefCell::new(Vec::new()),
+            composites: RefCell::new(Vec::new()),
         };
         m.push(root, String::new(), None, 0);
         m
@@ -374,6 +378,7 @@ impl<'w> Modules<'w> {
                 self.children(module, &call.name, 0);
             }
         }
+        composite::link_outputs(&mut resources, &self.composites.borrow());
         let mut graph = Graph::new(root_label, resources);
         let loaded = self.loaded.take();
         graph.suppressions = loaded
@@ -408,9 +413,14 @@ impl<'w> Modules<'w> {
             }
         }
         let inst = self.inst(module);
+        let kind = if decl.data {
+            None
+        } else {
+            composite::kind_of(&decl.rtype)
+        };
         for (suffix, scope) in scopes {
             let (attrs, attr_locations) = self.eval_body(&decl.body, &scope);
-            out.push(Resource {
+            let resource = Resource {
                 address: format!("{base}{suffix}"),
                 base: base.clone(),
                 module: inst.prefix.clone(),
@@ -422,7 +432,39 @@ impl<'w> Modules<'w> {
                 attr_locations,
                 lines: decl.lines,
                 origin: None,
-            });
+            };
+            if let Some(kind) = &kind {
+                self.expand_composite(kind, &resource, out);
+            }
+            out.push(resource);
+        }
+    }
+
+    /// Adds the children of a composite instance, or its configuration errors as load
+    /// errors at the attribute they are about (the block when it is not written).
+    fn expand_composite(&self, kind: &wellarch_blueprints::Kind, r: &Resource, out: &mut Vec<Resource>) {
+        let site = composite::Site {
+            address: &r.address,
+            location: &r.location,
+            lines: r.lines,
+        };
+        match composite::expand(kind, &r.attrs, &site, &r.base) {
+            Ok(expanded) => {
+                out.extend(expanded.children);
+                self.composites.borrow_mut().push(expanded.outputs);
+            }
+            Err(problems) => {
+                let mut errors = self.errors.borrow_mut();
+                for (attr, message) in problems {
+                    let at = attr.as_deref().map_or(&r.location, |a| r.location_of(a));
+                    errors.push(LoadError {
+                        file: at.file.to_string(),
+                        line: at.line,
+                        column: at.column,
+                        message: format!("{}: {message}", r.address),
+                    });
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use super::config::LoadError;
 use super::source::SourceFile;
+use crate::composite;
 use crate::graph::{Graph, Location, Ref, Resource, Value};
 
 type JMap = serde_json::Map<String, Json>;
@@ -46,8 +47,16 @@ pub fn looks_like_plan(text: &str) -> bool {
         .any(|k| head.contains(k))
 }
 
-/// Loads one plan file into a graph of resource instances.
+/// Loads one plan file into a graph of resource instances; problems with composites'
+/// configurations (which Terraform would have rejected) are dropped, see
+/// [`load_plan_with_errors`].
 pub fn load_plan(src: &SourceFile) -> Result<Graph, LoadError> {
+    load_plan_with_errors(src).map(|(graph, _)| graph)
+}
+
+/// Loads one plan file into a graph of resource instances, with the configuration errors
+/// of the `wellarch_*` composites it expands, located at each composite's address entry.
+pub fn load_plan_with_errors(src: &SourceFile) -> Result<(Graph, Vec<LoadError>), LoadError> {
     let text = src.text.trim_start_matches('\u{feff}');
     let json: Json = serde_json::from_str(text).map_err(|e| LoadError {
         file: src.path.to_string(),
@@ -64,7 +73,42 @@ pub fn load_plan(src: &SourceFile) -> Result<Graph, LoadError> {
             message: "a plan must be a JSON object".into(),
         });
     };
-    Ok(Graph::new(src.path.to_string(), build(src, doc)))
+    let mut resources = build(src, doc);
+    let errors = expand_composites(&mut resources);
+    Ok((Graph::new(src.path.to_string(), resources), errors))
+}
+
+/// Expands every `wellarch_*` composite instance of the plan into its children, and links
+/// references to composite outputs to them.
+fn expand_composites(resources: &mut Vec<Resource>) -> Vec<LoadError> {
+    let mut errors = Vec::new();
+    let mut outputs = Vec::new();
+    let mut children = Vec::new();
+    for r in resources.iter().filter(|r| !r.data) {
+        let Some(kind) = composite::kind_of(&r.rtype) else {
+            continue;
+        };
+        let site = composite::Site {
+            address: &r.address,
+            location: &r.location,
+            lines: r.lines,
+        };
+        match composite::expand(&kind, &r.attrs, &site, &r.base) {
+            Ok(expanded) => {
+                children.extend(expanded.children);
+                outputs.push(expanded.outputs);
+            }
+            Err(problems) => errors.extend(problems.into_iter().map(|(_, message)| LoadError {
+                file: r.location.file.to_string(),
+                line: r.location.line,
+                column: r.location.column,
+                message: format!("{}: {message}", r.address),
+            })),
+        }
+    }
+    resources.extend(children);
+    composite::link_outputs(resources, &outputs);
+    errors
 }
 
 fn build(src: &SourceFile, doc: &JMap) -> Vec<Resource> {

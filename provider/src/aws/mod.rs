@@ -70,9 +70,21 @@ impl AwsEnv {
             builder = builder.region(aws_types::region::Region::new(region.to_string()));
         }
         if let Some(url) = self.endpoints.get(service) {
-            builder = builder.endpoint_url(url.clone());
+            // Without the empty service config, AWS_ENDPOINT_URL(_<SERVICE>) from the
+            // environment would win over the provider block.
+            builder = builder.endpoint_url(url.clone()).service_config(NoServiceConfig);
         }
         builder.build()
+    }
+}
+
+/// Service configuration that answers nothing, so an `endpoints {}` override is final.
+#[derive(Debug)]
+struct NoServiceConfig;
+
+impl aws_types::service_config::LoadServiceConfig for NoServiceConfig {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
     }
 }
 
@@ -252,8 +264,8 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket::S3Bucket,
         &s3_bucket_versioning::S3BucketVersioning,
         &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
-        &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration,
+        &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
     ]
@@ -265,4 +277,19 @@ pub fn state_id(state: &ChildState) -> Result<&str, DriverError> {
         .get("id")
         .and_then(Value::as_str)
         .ok_or_else(|| DriverError::new("child state has no id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_type_has_one_driver() {
+        let mut types: Vec<&str> = drivers().iter().map(|d| d.resource_type()).collect();
+        let all = types.len();
+        types.sort_unstable();
+        types.dedup();
+        assert_eq!(types.len(), all, "a resource type is registered twice: {types:?}");
+        assert!(driver("aws_s3_bucket_lifecycle_configuration").is_some());
+    }
 }
