@@ -287,28 +287,70 @@ fn missing_resource_types(name: &str, dir: &Path) -> Vec<String> {
     let Some((_, required)) = ARCHITECTURES.iter().find(|(module, _)| *module == name) else {
         return vec![format!("{name} is not in ARCHITECTURES")];
     };
+    let declared = match declared_types(dir) {
+        Ok(types) => types,
+        Err(e) => return vec![format!("linting modules/{name} failed: {e}")],
+    };
+    required
+        .iter()
+        .filter(|alternatives| !alternatives.iter().any(|t| declared.contains(*t)))
+        .map(|alternatives| format!("declares no {}", alternatives.join(" or ")))
+        .collect()
+}
+
+/// The managed resource types of a module, from the linter's graph.
+fn declared_types(dir: &Path) -> Result<BTreeSet<String>, String> {
     let opts = Options {
         paths: vec![dir.to_path_buf()],
         keep_graphs: true,
         today: wellarch_lint::suppress::today(),
         ..Options::default()
     };
-    let outcome = match engine::run(&opts) {
-        Ok(outcome) => outcome,
-        Err(e) => return vec![format!("linting modules/{name} failed: {e}")],
-    };
-    let declared: BTreeSet<&str> = outcome
+    let outcome = engine::run(&opts)?;
+    Ok(outcome
         .graphs
         .iter()
         .flat_map(|g| &g.resources)
         .filter(|r| !r.data)
-        .map(|r| r.rtype.as_str())
-        .collect();
-    required
+        .map(|r| r.rtype.clone())
+        .collect())
+}
+
+/// The types of the `resource` blocks a module's files declare (whatever their `count`).
+fn resource_blocks(dir: &Path) -> BTreeSet<String> {
+    let found = wellarch_lint::load::walk::discover(&[dir.to_path_buf()], &globset::GlobSet::empty());
+    let (config, errors) = wellarch_lint::load::walk::Workspace::scan(&found).load(dir);
+    assert!(errors.is_empty(), "{errors:?}");
+    let config = config.unwrap_or_else(|| panic!("{} has no configuration", dir.display()));
+    config
+        .resources
         .iter()
-        .filter(|alternatives| !alternatives.iter().any(|t| declared.contains(t)))
-        .map(|alternatives| format!("declares no {}", alternatives.join(" or ")))
+        .filter(|r| !r.data)
+        .map(|r| r.rtype.clone())
         .collect()
+}
+
+/// A module and the composite of the same name build the same architecture: every resource
+/// type the composite's documented example expands into is one the module declares too.
+#[test]
+fn modules_cover_the_composites_of_the_same_name() {
+    for kind in wellarch_blueprints::kinds() {
+        let name = kind.type_name.trim_start_matches("wellarch_");
+        let declared = resource_blocks(&repo().join("modules").join(name));
+        let planned = (kind.plan)(&(kind.example_config)()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let missing: BTreeSet<&str> = planned
+            .expansion
+            .components
+            .iter()
+            .map(|c| c.resource_type.as_str())
+            .filter(|t| !declared.contains(*t))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "modules/{name} lacks {missing:?}, which {} expands into",
+            kind.type_name
+        );
+    }
 }
 
 /// Every `variable` block of the module's `.tf` files has a `type` and a non-empty `description`.
