@@ -4,6 +4,9 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.0"
     }
+    wellarch = {
+      source = "wellarch/wellarch"
+    }
   }
 }
 

@@ -47,6 +47,49 @@ fn insecure_example_triggers_every_rule() {
     );
 }
 
+/// The composite in examples/insecure/composite.tf is expanded and its children reported at
+/// the composite block, under their composite addresses.
+#[test]
+fn insecure_composite_is_reported_on_its_children() {
+    let (_, json) = lint("examples/insecure");
+    let mut found: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["resource"].as_str().is_some_and(|r| r.starts_with("wellarch_")))
+        .map(|f| {
+            let file = f["location"]["file"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["resource"].as_str().unwrap_or("").to_string(),
+                file,
+            )
+        })
+        .collect();
+    found.sort();
+    let child = |rule: &str, c: &str| {
+        (
+            rule.to_string(),
+            format!("wellarch_burst_tolerant_api.shortcuts/{c}"),
+            "composite.tf".to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            child("REL008", "aws_dynamodb_table.items"),
+            child("REL009", "aws_dynamodb_table.items"),
+            child("SEC013", "aws_cloudfront_distribution.edge"),
+        ]
+    );
+}
+
 #[test]
 fn secure_example_triggers_nothing() {
     let (code, json) = lint("examples/secure");
