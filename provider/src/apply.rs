@@ -343,6 +343,15 @@ async fn apply_one(
         composite: target.composite,
         component: &address,
     };
+    let adopted = existing.is_none();
+    let existing = match existing {
+        Some(e) => Some(e),
+        // Nothing recorded (an import, or a re-apply after a crash): adopt what exists.
+        None => match guarded(target, driver.find(&ctx, &want)).await {
+            Ok(found) => found.map(|state| child_of(component, state)),
+            Err(e) => return Step::Failed(DriverError::new(format!("finding an existing resource: {e}"))),
+        },
+    };
     let Some(existing) = existing else {
         return match guarded(target, driver.create(&ctx, &want)).await {
             Ok(state) => Step::Created(child_of(component, state)),
@@ -355,7 +364,12 @@ async fn apply_one(
     };
     let changed = differences(&want, &existing.state);
     if changed.is_empty() {
-        return Step::Unchanged;
+        // An adopted child is unchanged but still has to be recorded.
+        return if adopted {
+            Step::Updated(existing)
+        } else {
+            Step::Unchanged
+        };
     }
     if changed.iter().any(|k| driver.replace_on().contains(&k.as_str())) {
         if let Err(e) = guarded(target, driver.delete(&ctx, &existing.state)).await {
@@ -623,6 +637,14 @@ mod tests {
             self.fake.store.lock().expect("lock").insert(id, new.clone());
             Ok(new)
         }
+        async fn find(
+            &self,
+            _: &ChildCtx<'_>,
+            desired: &Map<String, Value>,
+        ) -> Result<Option<ChildState>, DriverError> {
+            let id = format!("{}-id", desired.get("name").and_then(Value::as_str).unwrap_or("x"));
+            Ok(self.fake.store.lock().expect("lock").get(&id).cloned())
+        }
         async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
             self.fake
                 .log
@@ -734,6 +756,30 @@ mod tests {
                 .position(|l| l == entry)
                 .unwrap_or_else(|| panic!("{entry} not in {log:?}"))
         }
+    }
+
+    #[tokio::test]
+    async fn without_recorded_children_existing_ones_are_adopted_not_duplicated() {
+        let h = Harness::new(Fake::default());
+        let first = apply_with(&h.target(), &expansion("q"), Children::new(), &h.lookup()).await;
+        assert_eq!(first.errors, Vec::<String>::new());
+        h.log();
+        // A lost state (import, or a crash before the state was saved): nothing recorded.
+        h.fake.store.lock().expect("lock").entry("f-id".into()).and_modify(|f| {
+            f.insert("timeout".into(), json!(3));
+        });
+        let again = apply_with(&h.target(), &expansion("q"), Children::new(), &h.lookup()).await;
+        assert_eq!(again.errors, Vec::<String>::new());
+        assert_eq!(
+            h.log(),
+            vec!["update fake_function.f".to_string()],
+            "adopted, one drift fixed"
+        );
+        let ids = |c: &Children| -> Vec<(String, Value)> {
+            c.iter().map(|(a, c)| (a.clone(), c.state["id"].clone())).collect()
+        };
+        assert_eq!(ids(&again.children), ids(&first.children));
+        assert_eq!(h.fake.store.lock().expect("lock").len(), 5, "nothing duplicated");
     }
 
     #[tokio::test]

@@ -480,6 +480,9 @@ async fn sns_topic_subscription_basic() {
         .expect("subscription exists");
     assert_reads_as(&read, &desired);
     assert_eq!(read["raw_message_delivery"], json!(false));
+    // Found again (import, a re-apply after a crash) by topic, protocol and endpoint.
+    let found = d.find(&fx.ctx(), &desired).await.expect("find").expect("adopted");
+    assert_eq!(found.get("id"), state.get("id"));
     let listed = sns(&fx)
         .list_subscriptions_by_topic()
         .topic_arn(str_attr(&topic, "arn"))

@@ -1327,3 +1327,44 @@ fn every_edge_driver_is_registered_once() {
     assert_eq!(driver("aws_route53_record").service(), "route53");
     assert_eq!(driver("aws_apigatewayv2_stage").service(), "apigatewayv2");
 }
+
+/// `find`: a tagged child is adopted by its own composite only (same state as create made),
+/// an untaggable one by its identity; nothing is found once deleted.
+#[tokio::test]
+async fn find_adopts_what_belongs_to_the_composite() {
+    let Some(env) = env(REGION).await else { return };
+    let tags = ctx_tags("aws_apigatewayv2_api.http");
+    let c = ctx(&env, None, &tags, "aws_apigatewayv2_api.http");
+    let d = driver("aws_apigatewayv2_api");
+    let desired = api_desired(&common::unique("api"));
+    let state = d.create(&c, &desired).await.expect("create");
+    let found = d.find(&c, &desired).await.expect("find").expect("adopted");
+    for key in ["id", "arn", "execution_arn", "api_endpoint"] {
+        assert_eq!(found.get(key), state.get(key), "{key}");
+    }
+    let other = ChildCtx {
+        composite: "wellarch_burst_tolerant_api.someone-else",
+        ..c.clone()
+    };
+    assert_eq!(d.find(&other, &desired).await.expect("find"), None, "not ours");
+    d.delete(&c, &state).await.expect("delete");
+    assert_eq!(d.find(&c, &desired).await.expect("find"), None, "gone");
+
+    let tags = ctx_tags("aws_route53_record.api");
+    let c = ctx(&env, None, &tags, "aws_route53_record.api");
+    let d = driver("aws_route53_record");
+    let (zone, zone_name) = hosted_zone(&env).await;
+    let desired = obj(json!({
+        "zone_id": zone,
+        "name": format!("api.{zone_name}"),
+        "type": "A",
+        "ttl": 300,
+        "records": ["192.0.2.10"],
+    }));
+    assert_eq!(d.find(&c, &desired).await.expect("find"), None, "not made yet");
+    let state = d.create(&c, &desired).await.expect("create");
+    let found = d.find(&c, &desired).await.expect("find").expect("adopted");
+    assert_eq!(found.get("id"), state.get("id"));
+    assert_reads_as(&found, &desired);
+    d.delete(&c, &state).await.expect("delete");
+}

@@ -2,7 +2,8 @@
 //! through examples/burst_tolerant_api against a moto server on 127.0.0.1.
 //!
 //! apply → no-op plan → drift (a child deleted, an attribute changed) shown by plan →
-//! apply repairs it → in-place update → destroy → nothing left in moto.
+//! apply repairs it → in-place update → destroy → nothing left in moto; and import of an
+//! applied composite, whose next apply adopts every child.
 
 mod common;
 
@@ -303,6 +304,48 @@ async fn apply_drift_update_destroy_leaves_nothing() {
     let mut destroy = with(&["destroy", "-auto-approve"]);
     destroy.extend(["-var".to_string(), "handler_memory=512".to_string()]);
     run(destroy).expect_code(0, "destroy");
+    assert_eq!(leftovers(moto, &name).await, Vec::<String>::new());
+}
+
+/// State lost after an apply: `terraform import` by name, and the next apply adopts every
+/// child (same physical ids) instead of creating a second copy.
+#[tokio::test(flavor = "multi_thread")]
+async fn import_adopts_every_child_without_duplicates() {
+    let Some(moto) = common::moto() else { return };
+    let Some(work) = example_workdir(&moto.endpoint) else {
+        return;
+    };
+    let name = common::unique("import");
+    let name_var = format!("name={name}");
+    let vars = ["-var", name_var.as_str(), "-var", "deletion_protection=false"];
+    let run = |args: &[&str]| {
+        let all: Vec<&str> = args.iter().chain(vars.iter()).copied().collect();
+        work.run(&all)
+    };
+
+    run(&["apply", "-auto-approve"]).expect_code(0, "apply");
+    let children = components(&work);
+    assert!(children.len() >= 20, "{children:?}");
+
+    work.run(&["state", "rm", "wellarch_burst_tolerant_api.orders"])
+        .expect_code(0, "state rm");
+    // Options go before the address and id.
+    let mut import = vec!["import"];
+    import.extend(vars);
+    import.extend(["wellarch_burst_tolerant_api.orders", name.as_str()]);
+    work.run(&import).expect_code(0, "import");
+
+    let planned = run(&["plan"]);
+    planned.expect_code(0, "plan after import");
+    assert!(planned.stdout.contains("updated in-place"), "{}", planned.stdout);
+    assert!(!planned.stdout.contains("must be replaced"), "{}", planned.stdout);
+    assert!(!planned.stdout.contains("will be created"), "{}", planned.stdout);
+
+    run(&["apply", "-auto-approve"]).expect_code(0, "apply after import");
+    assert_eq!(components(&work), children, "every child adopted, none duplicated");
+    run(&["plan", "-detailed-exitcode"]).expect_code(0, "plan after adopting");
+
+    run(&["destroy", "-auto-approve"]).expect_code(0, "destroy");
     assert_eq!(leftovers(moto, &name).await, Vec::<String>::new());
 }
 

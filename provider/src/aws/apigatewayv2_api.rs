@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags::{self, Tags};
-use super::{ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, state_id, wait};
+use super::{ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found, state_id, wait};
 
 /// API Gateway v2's "no such API / stage / route …" error code.
 pub(crate) const NOT_FOUND: &[&str] = &["NotFoundException"];
@@ -151,6 +151,42 @@ impl Driver for ApiGatewayV2Api {
         }
         tags::put_read_state(ctx, &mut actual, state, &tags::from_map(out.tags()))?;
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// GetApis, by name among the APIs tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let name = attrs::required_string(desired, "name")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_error("GetApis", e))?;
+            let mine = page
+                .items()
+                .iter()
+                .find(|a| a.name() == Some(name) && tags::owned(ctx, &tags::from_map(a.tags())));
+            if let Some(id) = mine.and_then(|a| a.api_id()) {
+                // What create records besides what read reports.
+                let region = arn::region(ctx)?;
+                let account = arn::account_id(ctx).await?;
+                let mut seed = desired.clone();
+                seed.insert(
+                    "arn".into(),
+                    Value::String(resource_arn(&region, &format!("/apis/{id}"))),
+                );
+                let execution_arn = arn::build(arn::partition(&region), "execute-api", &region, &account, id);
+                seed.insert("execution_arn".into(), Value::String(execution_arn));
+                return adopt(self, ctx, &seed, id, true).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     async fn update(

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
 use super::attrs::{self, Attrs};
 use super::normalise;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
+use super::{ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Authorizer;
 
@@ -36,6 +36,55 @@ fn jwt_configuration(desired: &Attrs) -> Result<Option<JwtConfiguration>, Driver
 async fn find(client: &Client, api: &str, id: &str) -> Result<Option<GetAuthorizerOutput>, DriverError> {
     let out = client.get_authorizer().api_id(api).authorizer_id(id).send().await;
     found("GetAuthorizer", NOT_FOUND, out)
+}
+
+/// Every authorizer id of `api` (GetAuthorizers).
+async fn listed(client: &Client, api: &str) -> Result<Vec<String>, DriverError> {
+    let mut ids = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .get_authorizers()
+            .api_id(api)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| aws_error("GetAuthorizers", e))?;
+        ids.extend(
+            page.items()
+                .iter()
+                .filter_map(|a| a.authorizer_id())
+                .map(str::to_string),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(ids);
+        }
+    }
+}
+
+/// The authorizer ids the routes of `api` use (GetRoutes).
+async fn used_by_routes(client: &Client, api: &str) -> Result<Vec<String>, DriverError> {
+    let mut ids = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .get_routes()
+            .api_id(api)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| aws_error("GetRoutes", e))?;
+        for id in page.items().iter().filter_map(|r| r.authorizer_id()) {
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(ids);
+        }
+    }
 }
 
 #[async_trait]
@@ -102,6 +151,28 @@ impl Driver for ApiGatewayV2Authorizer {
         };
         actual.insert("jwt_configuration".into(), jwt);
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// GetAuthorizers of the (already adopted) API, by name: authorizers carry no tags.
+    /// moto 5.2 does not implement GetAuthorizers (HTTP 500): then the authorizers the API's
+    /// routes use are the candidates.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let api = parent_api(desired)?;
+        let name = attrs::required_string(desired, "name")?;
+        let ids = match listed(&client, api).await {
+            Ok(ids) => ids,
+            Err(_) => used_by_routes(&client, api).await?,
+        };
+        for id in ids {
+            let Some(out) = find(&client, api, &id).await? else {
+                continue;
+            };
+            if out.name() == Some(name) {
+                return adopt(self, ctx, desired, &id, false).await;
+            }
+        }
+        Ok(None)
     }
 
     async fn update(

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
 use super::attrs::{self, Attrs};
 use super::normalise;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
+use super::{ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Integration;
 
@@ -88,6 +88,36 @@ impl Driver for ApiGatewayV2Integration {
             actual.insert("timeout_milliseconds".into(), Value::from(ms));
         }
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// GetIntegrations of the (already adopted) API, by type and subtype: integrations
+    /// carry no tags and no name.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let kind = attrs::string(desired, "integration_type")?;
+        let subtype = attrs::string(desired, "integration_subtype")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .get_integrations()
+                .api_id(parent_api(desired)?)
+                .set_next_token(token)
+                .send()
+                .await;
+            let Some(page) = found("GetIntegrations", NOT_FOUND, page)? else {
+                return Ok(None);
+            };
+            let mine = page.items().iter().find(|i| {
+                i.integration_type().map(IntegrationType::as_str) == kind && i.integration_subtype() == subtype
+            });
+            if let Some(id) = mine.and_then(|i| i.integration_id()) {
+                return adopt(self, ctx, desired, id, false).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     async fn update(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::apigatewayv2_api::{NOT_FOUND, client, parent_api};
 use super::attrs::{self, Attrs};
 use super::normalise;
-use super::{ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id, wait};
+use super::{ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id, wait};
 
 pub struct ApiGatewayV2Route;
 
@@ -88,6 +88,32 @@ impl Driver for ApiGatewayV2Route {
         );
         actual.insert("authorizer_id".into(), text(out.authorizer_id()));
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// GetRoutes of the (already adopted) API, by route key: routes carry no tags.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let key = attrs::required_string(desired, "route_key")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .get_routes()
+                .api_id(parent_api(desired)?)
+                .set_next_token(token)
+                .send()
+                .await;
+            let Some(page) = found("GetRoutes", NOT_FOUND, page)? else {
+                return Ok(None);
+            };
+            let mine = page.items().iter().find(|r| r.route_key() == Some(key));
+            if let Some(id) = mine.and_then(|r| r.route_id()) {
+                return adopt(self, ctx, desired, id, false).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     async fn update(

@@ -11,7 +11,7 @@ use super::apigatewayv2_api::{NOT_FOUND, client, parent_api, resource_arn, sync_
 use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags;
-use super::{ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, wait};
+use super::{ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found, wait};
 
 pub struct ApiGatewayV2Stage;
 
@@ -168,6 +168,21 @@ impl Driver for ApiGatewayV2Stage {
         actual.insert("access_log_settings".into(), logs);
         tags::put_read_state(ctx, &mut actual, state, &tags::from_map(out.tags()))?;
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// GetStage by name in the (already adopted) API. The API's ownership stands for the
+    /// stage's: moto does not tag stages.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let api = parent_api(desired)?;
+        let name = attrs::required_string(desired, "name")?;
+        if find(&client(ctx), api, name).await?.is_none() {
+            return Ok(None);
+        }
+        // What create records besides what read reports.
+        let mut seed = desired.clone();
+        seed.insert("arn".into(), Value::String(stage_arn(&arn::region(ctx)?, api, name)));
+        seed.insert("invoke_url".into(), Value::String(invoke_url(ctx, api, name).await?));
+        adopt(self, ctx, &seed, name, false).await
     }
 
     /// UpdateStage for settings (only when they changed), TagResource/UntagResource for tags.

@@ -22,8 +22,8 @@ use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags::{self, Tags};
 use super::{
-    AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id,
-    wait,
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, build_error, found, has_code,
+    state_id, wait,
 };
 
 pub struct CloudFrontDistribution;
@@ -686,6 +686,33 @@ impl Driver for CloudFrontDistribution {
         actual.insert("status".into(), attrs::text(dist.status()));
         tags::put_read_state(ctx, &mut actual, state, &current_tags(&client, dist.arn()).await?)?;
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// ListDistributions, by comment, then the first one tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let comment = attrs::string(desired, "comment")?.unwrap_or_default();
+        let mut marker = None;
+        loop {
+            let out = client
+                .list_distributions()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| aws_error("ListDistributions", e))?;
+            let Some(list) = out.distribution_list() else {
+                return Ok(None);
+            };
+            for d in list.items().iter().filter(|d| d.comment() == comment) {
+                if tags::owned(ctx, &current_tags(&client, d.arn()).await?) {
+                    return adopt(self, ctx, desired, d.id(), true).await;
+                }
+            }
+            marker = list.next_marker().map(str::to_string);
+            if !list.is_truncated() || marker.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     /// UpdateDistribution with the ETag of the config it starts from, then waits for the

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::attrs::{self, Attrs};
 use super::tags::{self, Tags};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 pub struct CloudwatchLogGroup;
 
@@ -186,6 +186,11 @@ impl Driver for CloudwatchLogGroup {
         out.insert("kms_key_id".into(), json!(group.kms_key_id().unwrap_or_default()));
         tags::put_read_state(ctx, &mut out, state, &find_tags(&client, &arn).await?)?;
         Ok(Some(out))
+    }
+
+    /// The group of this name (DescribeLogGroups by prefix, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "name")?, true).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

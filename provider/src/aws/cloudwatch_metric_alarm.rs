@@ -14,7 +14,7 @@ use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags::{self, Tags};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 pub struct CloudwatchMetricAlarm;
 
@@ -235,6 +235,11 @@ impl Driver for CloudwatchMetricAlarm {
         }
         tags::put_read_state(ctx, &mut out, state, &find_tags(&client, &arn).await?)?;
         Ok(Some(out))
+    }
+
+    /// The alarm of this name (DescribeAlarms, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "alarm_name")?, true).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use super::attrs;
 use super::tags;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found, state_id};
 
 /// The driver for `aws_cognito_user_pool`.
 pub struct CognitoUserPool;
@@ -234,6 +234,36 @@ impl Driver for CognitoUserPool {
         match find_pool(&client, state_id(state)?).await? {
             Some((pool, mfa)) => pool_state(ctx, state, &pool, &mfa).map(Some),
             None => Ok(None),
+        }
+    }
+
+    /// ListUserPools, by name (not unique), then the first pool tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let name = attrs::required_string(desired, "name")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .list_user_pools()
+                .max_results(60)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_error("ListUserPools", e))?;
+            for id in page
+                .user_pools()
+                .iter()
+                .filter(|p| p.name() == Some(name))
+                .filter_map(|p| p.id())
+            {
+                if let Some(state) = adopt(self, ctx, desired, id, true).await? {
+                    return Ok(Some(state));
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::attrs;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 /// The driver for `aws_cognito_user_pool_client`.
 pub struct CognitoUserPoolClient;
@@ -152,6 +152,33 @@ impl Driver for CognitoUserPoolClient {
         match find_client(&client(ctx), pool_of(state)?, state_id(state)?).await? {
             Some(c) => client_state(&c).map(Some),
             None => Ok(None),
+        }
+    }
+
+    /// ListUserPoolClients of the (already adopted) pool, by name: clients carry no tags.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let name = attrs::required_string(desired, "name")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .list_user_pool_clients()
+                .user_pool_id(pool_of(desired)?)
+                .max_results(60)
+                .set_next_token(token)
+                .send()
+                .await;
+            let Some(page) = found("ListUserPoolClients", NOT_FOUND, page)? else {
+                return Ok(None);
+            };
+            let mine = page.user_pool_clients().iter().find(|c| c.client_name() == Some(name));
+            if let Some(id) = mine.and_then(|c| c.client_id()) {
+                return adopt(self, ctx, desired, id, false).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
         }
     }
 

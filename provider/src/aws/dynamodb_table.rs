@@ -22,7 +22,7 @@ use super::normalise;
 use super::tags::{self, Tags};
 use super::wait;
 use super::{
-    AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, has_code, state_id,
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, build_error, found, has_code, state_id,
 };
 
 pub struct DynamodbTable;
@@ -467,6 +467,11 @@ impl Driver for DynamodbTable {
         );
         tags::put_read_state(ctx, &mut out, state, &find_tags(&client, &arn).await?)?;
         Ok(Some(out))
+    }
+
+    /// The table of this name (DescribeTable, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "name")?, true).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

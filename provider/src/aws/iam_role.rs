@@ -15,7 +15,7 @@ use super::policy_json;
 use super::tags::{self, Tags};
 use super::wait;
 use super::{
-    AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, has_code, state_id,
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, build_error, found, has_code, state_id,
 };
 
 /// The driver for `aws_iam_role`.
@@ -190,6 +190,11 @@ impl Driver for IamRole {
             Some(role) => role_state(ctx, state, &role).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The role of this name (GetRole, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "name")?, true).await
     }
 
     async fn update(

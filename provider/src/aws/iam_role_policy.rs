@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::attrs;
 use super::policy_json;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 /// The driver for `aws_iam_role_policy`.
 pub struct IamRolePolicy;
@@ -104,6 +104,14 @@ impl Driver for IamRolePolicy {
         Ok(find_policy(&client(ctx), role, name)
             .await?
             .map(|policy| policy_state(role, name, policy)))
+    }
+
+    /// The inline policy of this name on the (already adopted) role (GetRolePolicy, as
+    /// `read`): inline policies carry no tags.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let role = attrs::required_string(desired, "role")?;
+        let name = attrs::required_string(desired, "name")?;
+        adopt(self, ctx, desired, &format!("{role}:{name}"), false).await
     }
 
     async fn update(

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::attrs;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, has_code, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
 
 /// The driver for `aws_lambda_event_source_mapping`.
 pub struct LambdaEventSourceMapping;
@@ -166,6 +166,34 @@ impl Driver for LambdaEventSourceMapping {
         let client = client(ctx);
         match find_mapping(&client, state_id(state)?).await? {
             Some(out) => mapping_state(state, &out).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// ListEventSourceMappings of the (already adopted) function and source: the function's
+    /// ownership stands for the mapping's (its tags are not read).
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let function = attrs::required_string(desired, "function_name")?;
+        // Filtered by source only: `function_name` may be a name or an ARN, and emulators
+        // compare it literally.
+        let out = client(ctx)
+            .list_event_source_mappings()
+            .event_source_arn(attrs::required_string(desired, "event_source_arn")?)
+            .send()
+            .await;
+        let Some(out) = found("ListEventSourceMappings", NOT_FOUND, out)? else {
+            return Ok(None);
+        };
+        let mine = out
+            .event_source_mappings()
+            .iter()
+            .filter(|m| {
+                m.function_arn()
+                    .is_some_and(|arn| function_name(desired, arn) == function)
+            })
+            .find_map(|m| m.uuid());
+        match mine {
+            Some(uuid) => adopt(self, ctx, desired, uuid, false).await,
             None => Ok(None),
         }
     }

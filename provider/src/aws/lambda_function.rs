@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use super::attrs;
 use super::tags;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, found, has_code, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found, has_code, state_id};
 
 /// The driver for `aws_lambda_function`.
 pub struct LambdaFunction;
@@ -401,6 +401,18 @@ impl Driver for LambdaFunction {
             Some(out) => function_state(ctx, state, &out).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The function of this name (GetFunction, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        adopt(
+            self,
+            ctx,
+            desired,
+            attrs::required_string(desired, "function_name")?,
+            true,
+        )
+        .await
     }
 
     async fn update(

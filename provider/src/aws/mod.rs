@@ -233,6 +233,44 @@ pub trait Driver: Send + Sync {
     /// Deletes the child and waits until it is gone. Deleting a child that is already gone
     /// succeeds.
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError>;
+
+    /// The existing resource that `desired` would create, if it exists and belongs to this
+    /// composite (tagged [`COMPOSITE_TAG`] = `ctx.composite`, or, when the service cannot tag
+    /// it, under a parent named in `desired` that was adopted first). Returns what `read`
+    /// would, so the orchestrator adopts it instead of creating a duplicate (import, and a
+    /// re-apply after a crash).
+    async fn find(
+        &self,
+        _ctx: &ChildCtx<'_>,
+        _desired: &Map<String, Value>,
+    ) -> Result<Option<ChildState>, DriverError> {
+        Ok(None)
+    }
+}
+
+/// For `find`: the state `read` gives for the resource `id` that `desired` describes (read
+/// seeded with `desired`, which names parents such as `api_id` or `bucket`). With `tagged`, a
+/// resource whose `tags_all` lacks this composite's tag is someone else's and is left alone.
+pub async fn adopt<D: Driver + ?Sized>(
+    driver: &D,
+    ctx: &ChildCtx<'_>,
+    desired: &Map<String, Value>,
+    id: &str,
+    tagged: bool,
+) -> Result<Option<ChildState>, DriverError> {
+    let mut seed = desired.clone();
+    seed.insert("id".into(), Value::String(id.to_string()));
+    let Some(state) = driver.read(ctx, &seed).await? else {
+        return Ok(None);
+    };
+    let owner = state
+        .get("tags_all")
+        .and_then(|t| t.get(COMPOSITE_TAG))
+        .and_then(Value::as_str);
+    if tagged && owner != Some(ctx.composite) {
+        return Ok(None);
+    }
+    Ok(Some(state))
 }
 
 /// The driver for `resource_type`, if there is one.

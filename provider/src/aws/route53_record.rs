@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::attrs::{self, Attrs};
 use super::normalise;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, wait};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, build_error, found, wait};
 
 pub struct Route53Record;
 
@@ -262,6 +262,16 @@ impl Driver for Route53Record {
         };
         actual.insert("alias".into(), alias);
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// The record set of this zone, name and type (ListResourceRecordSets, as `read`).
+    /// Records carry no tags: the one the configuration names is the composite's.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let Some((zone, _, rtype)) = locate(&client(ctx), desired).await? else {
+            return Ok(None);
+        };
+        let name = normalize_name(attrs::required_string(desired, "name")?);
+        adopt(self, ctx, desired, &format!("{zone}_{name}_{}", rtype.as_str()), false).await
     }
 
     /// UPSERT: Route 53 replaces the record set of this name and type in one change.

@@ -14,7 +14,8 @@ use super::s3_client::{self, NO_SUCH_BUCKET};
 use super::tags::{self, Tags};
 use super::wait::{self, Waiter};
 use super::{
-    AfterCreate, ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id,
+    AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, build_error, found, has_code,
+    state_id,
 };
 
 pub struct S3Bucket;
@@ -204,6 +205,11 @@ impl Driver for S3Bucket {
         );
         tags::put_read_state(ctx, &mut out, state, &find_tags(&client, bucket).await?)?;
         Ok(Some(out))
+    }
+
+    /// The bucket of this name (HeadBucket and GetBucketTagging, as `read`), if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "bucket")?, true).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::attrs::{self, Attrs};
 use super::s3_client::{self, bucket_state};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 pub struct S3BucketPublicAccessBlock;
 
@@ -118,6 +118,11 @@ impl Driver for S3BucketPublicAccessBlock {
         Ok(find_flags(&client, bucket)
             .await?
             .map(|flags| state_of(state, bucket, flags)))
+    }
+
+    /// The public access block of the (already adopted) bucket: it has no tags of its own.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "bucket")?, false).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

@@ -16,7 +16,7 @@ use super::attrs::{self, Attrs};
 use super::normalise;
 use super::s3_client::{self, bucket_state};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, build_error, found, state_id};
 
 pub struct S3BucketServerSideEncryptionConfiguration;
 
@@ -192,6 +192,11 @@ impl Driver for S3BucketServerSideEncryptionConfiguration {
         let mut out = bucket_state(state, bucket);
         out.insert("rule".into(), rules_value(&rules, state.get("rule")));
         Ok(Some(out))
+    }
+
+    /// The encryption configuration of the (already adopted) bucket: it has no tags of its own.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "bucket")?, false).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

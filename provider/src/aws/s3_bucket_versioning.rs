@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::attrs::{self, Attrs};
 use super::s3_client::{self, NO_SUCH_BUCKET, bucket_state};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 pub struct S3BucketVersioning;
 
@@ -132,6 +132,11 @@ impl Driver for S3BucketVersioning {
         let mut out = bucket_state(state, bucket);
         out.insert("versioning_configuration".into(), json!([block]));
         Ok(Some(out))
+    }
+
+    /// The versioning configuration of the (already adopted) bucket: it has no tags of its own.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        adopt(self, ctx, desired, attrs::required_string(desired, "bucket")?, false).await
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

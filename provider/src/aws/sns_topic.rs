@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::attrs::{self, Attrs};
 use super::tags::{self, Tags};
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, build_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, build_error, found, state_id};
 
 pub struct SnsTopic;
 
@@ -151,6 +151,33 @@ impl Driver for SnsTopic {
         );
         tags::put_read_state(ctx, &mut out, state, &find_tags(&client, arn).await?)?;
         Ok(Some(out))
+    }
+
+    /// ListTopics, by the name at the end of the ARN, then `read`, if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let name = attrs::required_string(desired, "name")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .list_topics()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_error("ListTopics", e))?;
+            let mine = page
+                .topics()
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .find(|arn| name_from_arn(arn) == name);
+            if let Some(arn) = mine {
+                return adopt(self, ctx, desired, arn, true).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

@@ -16,7 +16,7 @@ use super::attrs::{self, Attrs};
 use super::normalise;
 use super::sns_topic::NOT_FOUND;
 use super::wait;
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
 pub struct SnsTopicSubscription;
 
@@ -171,6 +171,39 @@ impl Driver for SnsTopicSubscription {
             Value::Bool(get("PendingConfirmation").eq_ignore_ascii_case("true")),
         );
         Ok(Some(out))
+    }
+
+    /// ListSubscriptionsByTopic of the (already adopted) topic, by protocol and endpoint:
+    /// subscriptions carry no tags.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let protocol = attrs::required_string(desired, "protocol")?;
+        let endpoint = attrs::required_string(desired, "endpoint")?;
+        let mut token = None;
+        loop {
+            let page = client
+                .list_subscriptions_by_topic()
+                .topic_arn(attrs::required_string(desired, "topic_arn")?)
+                .set_next_token(token)
+                .send()
+                .await;
+            let Some(page) = found("ListSubscriptionsByTopic", NOT_FOUND, page)? else {
+                return Ok(None);
+            };
+            let mine = page
+                .subscriptions()
+                .iter()
+                .filter(|s| s.protocol() == Some(protocol) && s.endpoint() == Some(endpoint))
+                // An unconfirmed subscription has no ARN yet.
+                .find_map(|s| s.subscription_arn().filter(|a| a.starts_with("arn:")));
+            if let Some(arn) = mine {
+                return adopt(self, ctx, desired, arn, false).await;
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

@@ -15,7 +15,7 @@ use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags::{self, Tags};
 use super::wait::{self, Waiter};
-use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, aws_error, found, has_code, state_id};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
 
 pub struct SqsQueue;
 
@@ -290,6 +290,16 @@ impl Driver for SqsQueue {
         let actual = find_tags(&client, url).await?;
         tags::put_read_state(ctx, &mut out, state, &actual)?;
         Ok(Some(out))
+    }
+
+    /// GetQueueUrl by name, then `read`, if tagged for this composite.
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        let name = attrs::required_string(desired, "name")?;
+        let out = client(ctx).get_queue_url().queue_name(name).send().await;
+        match found("GetQueueUrl", NOT_FOUND, out)?.and_then(|o| o.queue_url().map(str::to_string)) {
+            Some(url) => adopt(self, ctx, desired, &url, true).await,
+            None => Ok(None),
+        }
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {

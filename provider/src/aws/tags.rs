@@ -51,6 +51,11 @@ pub fn visible(ctx: &ChildCtx<'_>, prior: &Tags, actual: &Tags) -> Tags {
         .collect()
 }
 
+/// Whether a resource with `actual` tags belongs to the composite of `ctx` (for `find`).
+pub fn owned(ctx: &ChildCtx<'_>, actual: &Tags) -> bool {
+    actual.get(COMPOSITE_TAG).map(String::as_str) == Some(ctx.composite)
+}
+
 /// Writes `tags` and `tags_all` into a state.
 pub fn put_state(state: &mut Attrs, tags: &Tags, tags_all: &Tags) {
     state.insert("tags".into(), attrs::map_value(tags));

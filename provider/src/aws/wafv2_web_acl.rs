@@ -13,7 +13,9 @@ use serde_json::{Map, Value};
 use super::attrs::{self, Attrs};
 use super::normalise;
 use super::tags::{self, Tags};
-use super::{ChildCtx, ChildState, Driver, DriverError, arn, aws_error, build_error, found, has_code, state_id, wait};
+use super::{
+    ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, build_error, found, has_code, state_id, wait,
+};
 
 pub struct Wafv2WebAcl;
 
@@ -459,6 +461,34 @@ impl Driver for Wafv2WebAcl {
         }
         tags::put_read_state(ctx, &mut actual, state, &current_tags(&client, &acl.arn).await?)?;
         Ok(Some(normalise::read_state(state, actual)))
+    }
+
+    /// ListWebACLs of the scope, by name (unique per scope and region).
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let name = attrs::required_string(desired, "name")?;
+        let scope = scope(desired)?;
+        let mut marker = None;
+        loop {
+            let page = client
+                .list_web_acls()
+                .scope(scope.clone())
+                .set_next_marker(marker.clone())
+                .send()
+                .await
+                .map_err(|e| aws_error("ListWebACLs", e))?;
+            let mine = page.web_acls().iter().find(|a| a.name() == Some(name));
+            if let Some(id) = mine.and_then(|a| a.id()) {
+                return adopt(self, ctx, desired, id, true).await;
+            }
+            // WAF answers a marker even on the last page: an empty page, or the same marker
+            // again, ends the list.
+            let next = page.next_marker().map(str::to_string);
+            if next.is_none() || next == marker || page.web_acls().is_empty() {
+                return Ok(None);
+            }
+            marker = next;
+        }
     }
 
     async fn update(

@@ -17,6 +17,9 @@ use crate::provider_config::LintSettings;
 use crate::schema::implied_type;
 use crate::tfvalue::{Type, Value};
 
+/// The `drift` of an imported composite until its first apply adopts the children.
+const IMPORTED: &str = "imported: children are adopted on the next apply";
+
 /// One composite resource type.
 pub struct Composite<'k> {
     kind: &'k Kind,
@@ -194,7 +197,8 @@ impl<'k> Composite<'k> {
             planned.set(DRIFT, input.prior.get(DRIFT).cloned().unwrap_or(Value::Null));
         }
 
-        if !input.prior.is_null() {
+        // An import knows only `name`: the configuration fills the rest, in place.
+        if !input.prior.is_null() && !is_imported(input.prior) {
             replace_paths(
                 &self.kind_schema,
                 input.prior,
@@ -402,6 +406,14 @@ impl<'k> Composite<'k> {
             };
         }
         if outcome.children.is_empty() {
+            if private_empty && !recorded && is_imported(current) {
+                // Imported and not applied yet: its children are found by that apply.
+                return ReadOutput {
+                    new_state: current.clone(),
+                    private: private.to_vec(),
+                    diagnostics: Vec::new(),
+                };
+            }
             if recorded && private_empty {
                 // State lists children but the private record of them is gone: declaring
                 // the composite gone would make Terraform create a second copy.
@@ -440,20 +452,33 @@ impl<'k> Composite<'k> {
         }
     }
 
-    /// ImportResourceState. Not supported yet: rebuilding a composite needs every child found
-    /// again, and several children carry no tags and no name of their own (role policies,
-    /// bucket settings, API routes and integrations, event source mappings). A clear error
-    /// beats a state that claims children it cannot see.
+    /// ImportResourceState (`id` = the composite's `name`): a state with no children yet.
+    /// Several children carry no tags and no name of their own, so they can only be found
+    /// from the configuration: the marker in `drift` makes the next plan an in-place update,
+    /// and that apply adopts every child through the drivers' `find`.
     pub fn import(&self, id: &str) -> Result<(Value, Vec<u8>), Diagnostic> {
-        Err(Diagnostic::error(
-            "Import not supported yet",
-            format!(
-                "{} cannot be imported yet (id {id:?}): its untagged children cannot be found again. \
-                 Every child carries the tags wellarch:composite = {}.<name> and wellarch:component, \
-                 so leftovers of a lost state can be listed by tag and removed before a fresh apply.",
-                self.kind.type_name, self.kind.type_name
-            ),
-        ))
+        let mut state = serde_json::json!({
+            "name": id,
+            ID: id,
+            COMPONENTS: {},
+            DRIFT: [IMPORTED],
+        });
+        // Absent list blocks are empty lists, as Terraform sends them.
+        for b in &self.kind_schema.blocks {
+            if matches!(b.nesting, Nesting::List { .. }) {
+                state[b.name.as_str()] = Json::Array(Vec::new());
+            }
+        }
+        let value = Value::from_json(&self.ty, &state).map_err(|e| {
+            Diagnostic::error(
+                "Import failed",
+                format!(
+                    "{} {id:?}: the imported state does not fit the schema ({e})",
+                    self.kind.type_name
+                ),
+            )
+        })?;
+        Ok((value, write_private(&Children::new())))
     }
 
     /// Outputs and `components` from what exists.
@@ -473,6 +498,11 @@ impl<'k> Composite<'k> {
         }
         state.set(COMPONENTS, component_ids(children));
     }
+}
+
+/// Whether `state` is an import that no apply has completed yet.
+fn is_imported(state: &Value) -> bool {
+    matches!(state.get(DRIFT), Some(Value::List(items)) if items.contains(&Value::string(IMPORTED)))
 }
 
 /// `components`: child address → physical id.

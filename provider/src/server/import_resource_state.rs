@@ -1,5 +1,5 @@
 //! ImportResourceState: `terraform import wellarch_x.y <name>`. The state names the
-//! composite; ReadResource then finds its children.
+//! composite by name, with no children yet: the next apply adopts them (`Driver::find`).
 
 use super::{Shared, encode};
 use crate::diagnostics::to_proto;

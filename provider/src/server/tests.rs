@@ -175,8 +175,13 @@ async fn import_configure_stop_and_data_sources() {
         },
     )
     .await;
-    assert!(r.imported_resources.is_empty());
-    assert_eq!(errors(&r.diagnostics)[0].summary, "Import not supported yet");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let c = svc.shared.composite(KIND.type_name).expect("kind");
+    let imported = &r.imported_resources[0];
+    assert_eq!(imported.type_name, KIND.type_name);
+    let v = msgpack::decode(c.value_type(), &imported.state.as_ref().expect("state").msgpack).expect("decodes");
+    assert_eq!(v.get("name"), Some(&Value::string("jobs")));
+    assert!(matches!(v.get("drift"), Some(Value::List(d)) if d.len() == 1));
 
     // Lifecycle calls before ConfigureProvider are refused politely.
     let r = read_resource::handle(

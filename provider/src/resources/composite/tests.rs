@@ -297,12 +297,33 @@ fn configuration_errors_carry_attribute_paths() {
     assert!(crate::diagnostics::has_errors(&out.diagnostics));
 }
 
-#[test]
-fn import_is_refused_with_an_explanation() {
+/// Import makes a childless state that refresh keeps and the next plan converges in place.
+#[tokio::test]
+async fn import_keeps_a_childless_state_until_the_next_apply_adopts() {
     let c = composite();
-    let err = c.import("jobs").expect_err("not importable yet");
-    assert_eq!(err.summary, "Import not supported yet");
-    assert!(err.detail.contains("wellarch:composite"), "{}", err.detail);
+    let (state, private) = c.import("jobs").expect("importable");
+    assert_eq!(state.get("name"), Some(&Value::string("jobs")));
+    assert_eq!(state.get(ID), Some(&Value::string("jobs")));
+    assert_eq!(state.get(COMPONENTS), Some(&Value::Map(BTreeMap::new())));
+    assert_eq!(state.get(DRIFT), Some(&Value::List(vec![Value::string(IMPORTED)])));
+    assert_eq!(read_private(&private).ok(), Some(Children::new()));
+
+    let (aws, cancel) = env().await;
+    let tags = BTreeMap::new();
+    let e = Env {
+        aws: &aws,
+        default_tags: &tags,
+        cancel: &cancel,
+    };
+    let out = c.read(&e, &state, &private).await;
+    assert_eq!(out.new_state, state, "{:?}", out.diagnostics);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+
+    let cfg = config(&c, json!({"name": "jobs", "visibility": 60}));
+    let out = plan_with(&c, &state, &cfg);
+    assert!(out.requires_replace.is_empty(), "{:?}", out.requires_replace);
+    assert_eq!(out.planned.get(COMPONENTS), Some(&Value::Unknown));
+    assert_eq!(out.planned.get(DRIFT), Some(&Value::List(vec![])));
 }
 
 /// AWS configuration that can only reach a closed loopback port: no test talks to AWS.
