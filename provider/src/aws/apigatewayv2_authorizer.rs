@@ -43,10 +43,17 @@ async fn listed(client: &Client, api: &str) -> Result<Vec<String>, DriverError> 
     let mut ids = Vec::new();
     let mut token = None;
     loop {
+        // One attempt: `find` falls back to the routes' authorizers when listing fails, and
+        // retrying an endpoint that always fails (moto lacks it) would stall every create.
         let page = client
             .get_authorizers()
             .api_id(api)
             .set_next_token(token)
+            .customize()
+            .config_override(
+                aws_sdk_apigatewayv2::config::Config::builder()
+                    .retry_config(aws_sdk_apigatewayv2::config::retry::RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(|e| aws_error("GetAuthorizers", e))?;
