@@ -41,6 +41,7 @@ pub const ENDPOINT_SERVICES: &[&str] = &[
     "rds",
     "route53",
     "s3",
+    "secretsmanager",
     "sns",
     "sqs",
     "sts",

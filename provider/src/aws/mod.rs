@@ -248,6 +248,42 @@ pub trait Driver: Send + Sync {
     }
 }
 
+/// A data source (`data "aws_caller_identity"`) or an ephemeral resource (`ephemeral
+/// "aws_secretsmanager_random_password"`): nothing is created; the orchestrator reads it when
+/// an apply needs its attributes. Ephemeral results are never stored in state.
+#[async_trait]
+pub trait DataDriver: Send + Sync {
+    /// `aws_caller_identity`
+    fn source_type(&self) -> &'static str;
+
+    /// The endpoint service name (`endpoints {}` key) this source talks to.
+    fn service(&self) -> &'static str;
+
+    /// The source's attributes for the arguments in `desired`.
+    async fn read(&self, ctx: &ChildCtx<'_>, desired: &Map<String, Value>) -> Result<Map<String, Value>, DriverError>;
+}
+
+/// The data source driver for `source_type`, if there is one.
+pub fn data_source(source_type: &str) -> Option<&'static dyn DataDriver> {
+    data_sources().into_iter().find(|d| d.source_type() == source_type)
+}
+
+/// Every data source driver.
+pub fn data_sources() -> Vec<&'static dyn DataDriver> {
+    vec![]
+}
+
+/// The ephemeral resource driver for `source_type`, if there is one.
+pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> {
+    ephemeral_resources().into_iter().find(|d| d.source_type() == source_type)
+}
+
+/// Every ephemeral resource driver: values a child needs once (a generated password) and
+/// that must never reach state.
+pub fn ephemeral_resources() -> Vec<&'static dyn DataDriver> {
+    vec![]
+}
+
 /// For `find`: the state `read` gives for the resource `id` that `desired` describes (read
 /// seeded with `desired`, which names parents such as `api_id` or `bucket`). With `tagged`, a
 /// resource whose `tags_all` lacks this composite's tag is someone else's and is left alone.
