@@ -85,9 +85,33 @@ impl Body {
     }
 }
 
-/// One `aws_*` resource of an expansion.
+/// What kind of Terraform block a component is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// `resource`: created, updated and deleted; recorded in state.
+    #[default]
+    Managed,
+    /// `data`: read when needed (the account id for a key policy); nothing is created.
+    Data,
+    /// `ephemeral`: opened when a child needs it (a generated password) and never stored.
+    Ephemeral,
+}
+
+impl Mode {
+    /// The HCL block keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Mode::Managed => "resource",
+            Mode::Data => "data",
+            Mode::Ephemeral => "ephemeral",
+        }
+    }
+}
+
+/// One `aws_*` resource (or data source, or ephemeral resource) of an expansion.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Component {
+    pub mode: Mode,
     /// `hashicorp/aws` resource type, e.g. `aws_sqs_queue`.
     pub resource_type: String,
     /// Name within the expansion, e.g. `dlq`.
@@ -105,6 +129,7 @@ pub struct Component {
 impl Component {
     pub fn new(resource_type: &str, name: &str, body: Body) -> Self {
         Component {
+            mode: Mode::Managed,
             resource_type: resource_type.to_string(),
             name: name.to_string(),
             region: None,
@@ -112,6 +137,28 @@ impl Component {
             depends_on: Vec::new(),
             description: String::new(),
         }
+    }
+
+    /// A `data` block, addressed `data.<type>.<name>`.
+    pub fn data(source_type: &str, name: &str, body: Body) -> Self {
+        Component {
+            mode: Mode::Data,
+            ..Component::new(source_type, name, body)
+        }
+    }
+
+    /// An `ephemeral` block, addressed `ephemeral.<type>.<name>`: its values are only ever
+    /// written to write-only (`*_wo`) attributes.
+    pub fn ephemeral(source_type: &str, name: &str, body: Body) -> Self {
+        Component {
+            mode: Mode::Ephemeral,
+            ..Component::new(source_type, name, body)
+        }
+    }
+
+    /// Whether this is a `resource` (something created and recorded).
+    pub fn is_managed(&self) -> bool {
+        self.mode == Mode::Managed
     }
 
     pub fn in_region(mut self, region: &str) -> Self {
@@ -129,9 +176,13 @@ impl Component {
         self
     }
 
-    /// `<type>.<name>`, the address references use.
+    /// `<type>.<name>` (`data.<type>.<name>`, `ephemeral.<type>.<name>`), the address
+    /// references use.
     pub fn address(&self) -> String {
-        format!("{}.{}", self.resource_type, self.name)
+        match self.mode {
+            Mode::Managed => format!("{}.{}", self.resource_type, self.name),
+            mode => format!("{}.{}.{}", mode.keyword(), self.resource_type, self.name),
+        }
     }
 
     /// Addresses of the components this one needs, references first, without duplicates.
@@ -245,7 +296,12 @@ impl Expansion {
                 out.push_str(&c.description);
                 out.push('\n');
             }
-            out.push_str(&format!("resource \"{}\" \"{}\" {{\n", c.resource_type, c.name));
+            out.push_str(&format!(
+                "{} \"{}\" \"{}\" {{\n",
+                c.mode.keyword(),
+                c.resource_type,
+                c.name
+            ));
             if let Some(region) = &c.region {
                 out.push_str(&format!("  provider = aws.{}\n", region.replace('-', "_")));
             }
@@ -261,10 +317,10 @@ impl Expansion {
         out
     }
 
-    /// Component addresses grouped by resource type, for summaries.
+    /// Resource (not data or ephemeral) names grouped by resource type, for summaries.
     pub fn by_type(&self) -> BTreeMap<&str, Vec<&str>> {
         let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for c in &self.components {
+        for c in self.components.iter().filter(|c| c.is_managed()) {
             out.entry(c.resource_type.as_str()).or_default().push(c.name.as_str());
         }
         out

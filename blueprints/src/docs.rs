@@ -45,6 +45,12 @@ pub fn resource_page(kind: &Kind) -> String {
     out.push('\n');
 
     components(&mut out, kind);
+    if !kind.guide.is_empty() {
+        out.push_str(kind.guide);
+        if !kind.guide.ends_with('\n') {
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -158,10 +164,10 @@ fn components(out: &mut String, kind: &Kind) {
     };
     out.push_str(
         "The example above expands into these `hashicorp/aws` resources, created in dependency order \
-         (and deleted in reverse). Without an `edge` block there is no WAF web ACL, distribution or \
-         Route 53 record; with `api.auth` other than `cognito` there is no user pool, client or \
-         authorizer; with `api.access_logs = false` no access log group.\n\n",
+         (independent ones in parallel) and deleted in reverse. ",
     );
+    out.push_str(kind.components_note);
+    out.push_str("\n\n");
     out.push_str("| Component | Region | Description |\n|---|---|---|\n");
     for c in &expansion.components {
         let _ = writeln!(

@@ -6,14 +6,16 @@
 //! the provider provisions the components, the linter lints them like hand-written resources,
 //! and the docs render the schema.
 
+pub mod build;
 pub mod burst_tolerant_api;
 pub mod component;
 pub mod config;
 pub mod docs;
 pub mod expr;
+pub mod multiregion_commerce;
 pub mod schema;
 
-pub use component::{Body, Component, Expansion};
+pub use component::{Body, Component, Expansion, Mode};
 pub use expr::{Expr, Function, Ref};
 pub use schema::{Attribute, Block, Nesting, Schema, Type};
 
@@ -35,6 +37,10 @@ pub struct Kind {
     /// The example's configuration in Terraform's JSON shape: the docs list the components
     /// it expands into, and the linter's tests check that it matches [`Kind::example`].
     pub example_config: fn() -> serde_json::Value,
+    /// How settings change the set of components, for the docs' component table.
+    pub components_note: &'static str,
+    /// Further documentation sections (Markdown, `##` headings), for the end of the docs page.
+    pub guide: &'static str,
 }
 
 /// A valid configuration, with every defaulted attribute filled in, and its expansion.
@@ -90,7 +96,7 @@ pub const PROVIDER_ATTRIBUTES: &[&str] = &["id", "components", "drift"];
 
 /// Every composite type.
 pub fn kinds() -> Vec<Kind> {
-    vec![burst_tolerant_api::kind()]
+    vec![burst_tolerant_api::kind(), multiregion_commerce::kind()]
 }
 
 /// The composite type named `type_name` (`wellarch_burst_tolerant_api`).

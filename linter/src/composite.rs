@@ -122,7 +122,7 @@ pub fn resources(expansion: &Expansion, site: &Site<'_>) -> Vec<Resource> {
                 // A composite is its own scope: an untraceable hand-written reference elsewhere
                 // in the module does not stand for one of its children.
                 module: site.address.to_string(),
-                data: false,
+                data: !c.is_managed(),
                 rtype: c.resource_type.clone(),
                 name: c.name.clone(),
                 attrs: body_value(site.address, &c.body),

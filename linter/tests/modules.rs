@@ -342,6 +342,7 @@ fn modules_cover_the_composites_of_the_same_name() {
             .expansion
             .components
             .iter()
+            .filter(|c| c.is_managed())
             .map(|c| c.resource_type.as_str())
             .filter(|t| !declared.contains(*t))
             .collect();

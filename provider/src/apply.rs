@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use wellarch_blueprints::{Component, Expansion, Ref, Unresolved};
+use wellarch_blueprints::{Component, Expansion, Mode, Ref, Unresolved};
 
-use crate::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, DriverError};
+use crate::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, DataDriver, Driver, DriverError};
 
 /// One child as recorded in the composite's private state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,8 +27,18 @@ pub struct Child {
     pub depends_on: Vec<String>,
 }
 
-/// Children by component address (`aws_sqs_queue.jobs`).
+/// Children by component address (`aws_sqs_queue.jobs`). Data sources are recorded too
+/// (`data.aws_caller_identity.current`), so references to them resolve on later operations;
+/// ephemeral resources never are.
 pub type Children = BTreeMap<String, Child>;
+
+/// Whether a recorded child is a data source: read, never created or deleted.
+pub fn is_data(address: &str) -> bool {
+    address.starts_with("data.")
+}
+
+/// Values of ephemeral resources opened during one apply, by address; never persisted.
+type Opened = BTreeMap<String, Map<String, Value>>;
 
 /// The composite being acted on.
 pub struct Target<'a> {
@@ -110,14 +120,31 @@ fn lookup_in(children: &Children, r: &Ref) -> Option<Value> {
         .cloned()
 }
 
-/// The attributes a component should have, given the children that exist.
-fn desired(component: &Component, children: &Children) -> Result<Map<String, Value>, String> {
-    match component.body.resolve(&|r| lookup_in(children, r)) {
+/// The attributes a component should have, given the children that exist and the
+/// ephemeral values opened so far. Without `opened` (a refresh), ephemeral values read as
+/// null: they only feed write-only attributes, which are never compared.
+fn desired(component: &Component, children: &Children, opened: Option<&Opened>) -> Result<Map<String, Value>, String> {
+    let lookup = |r: &Ref| {
+        if !r.component.starts_with("ephemeral.") {
+            return lookup_in(children, r);
+        }
+        match opened {
+            Some(values) => values.get(&r.component).and_then(|v| v.get(&r.attribute)).cloned(),
+            None => Some(Value::Null),
+        }
+    };
+    match component.body.resolve(&lookup) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err("component body is not an object".into()),
         Err(Unresolved::Ref(r)) => Err(format!("needs {} which does not exist", r.component)),
         Err(Unresolved::Unknown) => Err("has a value unknown at apply time".into()),
     }
+}
+
+/// Whether an attribute is write-only (`master_password_wo`): sent to AWS, never stored or
+/// compared.
+fn is_write_only(attribute: &str) -> bool {
+    attribute.ends_with("_wo")
 }
 
 fn child_tags(target: &Target<'_>, component: &str) -> BTreeMap<String, String> {
@@ -174,6 +201,7 @@ fn json_equal(a: &Value, b: &Value) -> bool {
 fn differences(desired: &Map<String, Value>, actual: &Map<String, Value>) -> Vec<String> {
     desired
         .iter()
+        .filter(|(k, _)| !is_write_only(k))
         .filter_map(|(k, want)| {
             let have = actual.get(k)?;
             (!covers(want, have)).then(|| k.clone())
@@ -231,6 +259,7 @@ async fn apply_with(target: &Target<'_>, expansion: &Expansion, prior: Children,
     };
     let permits = Arc::new(Semaphore::new(max_parallel()));
     let mut failed: BTreeSet<String> = BTreeSet::new();
+    let mut opened = Opened::new();
     for wave in waves {
         let mut jobs = Vec::new();
         for i in wave {
@@ -248,20 +277,36 @@ async fn apply_with(target: &Target<'_>, expansion: &Expansion, prior: Children,
                 failed.insert(address);
                 continue;
             }
-            let Some(driver) = drivers(&component.resource_type) else {
-                outcome
-                    .errors
-                    .push(format!("{address}: no driver for {}", component.resource_type));
-                failed.insert(address);
-                continue;
-            };
-            let want = match desired(component, &outcome.children) {
+            let want = match desired(component, &outcome.children, Some(&opened)) {
                 Ok(w) => w,
                 Err(e) => {
                     outcome.errors.push(format!("{address}: {e}"));
                     failed.insert(address);
                     continue;
                 }
+            };
+            if !component.is_managed() {
+                // Read now, in its wave: later waves refer to it.
+                match read_source(target, component, &want).await {
+                    Ok(values) if component.mode == Mode::Data => {
+                        outcome.children.insert(address, child_of(component, values));
+                    }
+                    Ok(values) => {
+                        opened.insert(address, values);
+                    }
+                    Err(e) => {
+                        outcome.errors.push(format!("{address}: {e}"));
+                        failed.insert(address);
+                    }
+                }
+                continue;
+            }
+            let Some(driver) = drivers(&component.resource_type) else {
+                outcome
+                    .errors
+                    .push(format!("{address}: no driver for {}", component.resource_type));
+                failed.insert(address);
+                continue;
             };
             let existing = outcome
                 .children
@@ -327,6 +372,31 @@ async fn apply_with(target: &Target<'_>, expansion: &Expansion, prior: Children,
     outcome
 }
 
+/// Reads a data source or opens an ephemeral resource.
+async fn read_source(
+    target: &Target<'_>,
+    component: &Component,
+    want: &Map<String, Value>,
+) -> Result<Map<String, Value>, DriverError> {
+    let source: Option<&'static dyn DataDriver> = match component.mode {
+        Mode::Data => crate::aws::data_source(&component.resource_type),
+        _ => crate::aws::ephemeral_resource(&component.resource_type),
+    };
+    let Some(source) = source else {
+        return Err(DriverError::new(format!("no driver for {}", component.address())));
+    };
+    let address = component.address();
+    let tags = child_tags(target, &address);
+    let ctx = ChildCtx {
+        env: target.env,
+        region: component.region.as_deref(),
+        tags: &tags,
+        composite: target.composite,
+        component: &address,
+    };
+    guarded(target, source.read(&ctx, want)).await
+}
+
 async fn apply_one(
     target: &Target<'_>,
     component: &Component,
@@ -390,7 +460,9 @@ async fn apply_one(
     }
 }
 
-fn child_of(component: &Component, state: ChildState) -> Child {
+fn child_of(component: &Component, mut state: ChildState) -> Child {
+    // A driver never returns write-only values; this keeps a slip out of state too.
+    state.retain(|k, _| !is_write_only(k));
     Child {
         resource_type: component.resource_type.clone(),
         region: component.region.clone(),
@@ -444,6 +516,10 @@ async fn delete_wave(
         let child = outcome.children.get(&address)?.clone();
         let permits = permits.clone();
         Some(async move {
+            if is_data(&address) {
+                // Nothing exists in AWS for a data source.
+                return (address, Ok(()));
+            }
             let _permit = permits.acquire_owned().await;
             let Some(driver) = drivers(&child.resource_type) else {
                 return (
@@ -483,29 +559,35 @@ async fn read_with(
     drivers: Lookup<'_>,
 ) -> (Outcome, Vec<Drift>) {
     let permits = Arc::new(Semaphore::new(max_parallel()));
-    let jobs = prior.iter().map(|(address, child)| {
-        let permits = permits.clone();
-        async move {
-            let _permit = permits.acquire_owned().await;
-            let Some(driver) = drivers(&child.resource_type) else {
-                return (
-                    address,
-                    Err(DriverError::new(format!("no driver for {}", child.resource_type))),
-                );
-            };
-            let tags = child_tags(target, address);
-            let ctx = ChildCtx {
-                env: target.env,
-                region: child.region.as_deref(),
-                tags: &tags,
-                composite: target.composite,
-                component: address,
-            };
-            (address, guarded(target, driver.read(&ctx, &child.state)).await)
-        }
-    });
+    let jobs = prior
+        .iter()
+        .filter(|(address, _)| !is_data(address))
+        .map(|(address, child)| {
+            let permits = permits.clone();
+            async move {
+                let _permit = permits.acquire_owned().await;
+                let Some(driver) = drivers(&child.resource_type) else {
+                    return (
+                        address,
+                        Err(DriverError::new(format!("no driver for {}", child.resource_type))),
+                    );
+                };
+                let tags = child_tags(target, address);
+                let ctx = ChildCtx {
+                    env: target.env,
+                    region: child.region.as_deref(),
+                    tags: &tags,
+                    composite: target.composite,
+                    component: address,
+                };
+                (address, guarded(target, driver.read(&ctx, &child.state)).await)
+            }
+        });
     let results = join_all(jobs).await;
     let mut outcome = Outcome::default();
+    for (address, child) in prior.iter().filter(|(address, _)| is_data(address)) {
+        outcome.children.insert(address.clone(), child.clone());
+    }
     let mut drift = Vec::new();
     for (address, result) in results {
         let child = &prior[address];
@@ -537,7 +619,7 @@ async fn read_with(
         let Some(child) = outcome.children.get(&address) else {
             continue;
         };
-        let Ok(want) = desired(component, &known) else {
+        let Ok(want) = desired(component, &known, None) else {
             continue;
         };
         for key in differences(&want, &child.state) {

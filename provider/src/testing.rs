@@ -102,4 +102,6 @@ pub static KIND: Kind = Kind {
     plan,
     example: "resource \"wellarch_test_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n",
     example_config,
+    components_note: "",
+    guide: "",
 };

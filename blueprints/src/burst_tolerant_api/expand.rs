@@ -1,11 +1,10 @@
 //! The components of `wellarch_burst_tolerant_api`: `hashicorp/aws` resource types and
 //! attribute names (see `SPEC-components.md` for what the drivers implement).
 
-use serde_json::Number;
-
 use super::config::{Auth, Code, Config, Edge};
+use crate::build::{self, allow, assume_role, int, num, obj, policy, r, string, strs, template};
 use crate::component::{Body, Component, Expansion};
-use crate::config::{Setting, map_expr};
+use crate::config::Setting;
 use crate::expr::{Expr, Function};
 
 pub const QUEUE: &str = "aws_sqs_queue.jobs";
@@ -81,76 +80,14 @@ fn outputs(cfg: &Config) -> Vec<(String, Expr)> {
 
 // --- helpers ---------------------------------------------------------------------------
 
-fn r(component: &str, attribute: &str) -> Expr {
-    Expr::reference(component, attribute)
-}
-
 /// `<name><suffix>`, unknown when the name is.
 fn named(cfg: &Config, suffix: &str) -> Expr {
     cfg.name.suffixed(suffix).into()
 }
 
-fn strs(items: &[&str]) -> Expr {
-    Expr::List(items.iter().map(|s| Expr::str(*s)).collect())
-}
-
-fn obj(fields: Vec<(&str, Expr)>) -> Expr {
-    Expr::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
-
-fn num(n: &Setting<f64>) -> Expr {
-    match n {
-        Setting::Known(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Expr::int(*n as i64),
-        Setting::Known(n) => Number::from_f64(*n).map(Expr::Number).unwrap_or(Expr::Unknown),
-        Setting::Unknown => Expr::Unknown,
-    }
-}
-
-fn int(n: &Setting<i64>) -> Expr {
-    n.clone().into()
-}
-
-fn string(s: &Setting<String>) -> Expr {
-    s.clone().into()
-}
-
-/// `"<parts...>"`: string interpolation.
-fn template(parts: Vec<Expr>) -> Expr {
-    Expr::Template(parts)
-}
-
 /// Adds the composite's tags (when there are any) to a taggable component.
 fn tagged(cfg: &Config, body: Body) -> Body {
-    match &cfg.tags {
-        Setting::Known(t) if t.is_empty() => body,
-        Setting::Known(t) => body.attr("tags", map_expr(t)),
-        Setting::Unknown => body.attr("tags", Expr::Unknown),
-    }
-}
-
-/// An IAM policy document as `jsonencode({...})`.
-fn policy(statements: Vec<Expr>) -> Expr {
-    Expr::json(obj(vec![
-        ("Version", Expr::str("2012-10-17")),
-        ("Statement", Expr::List(statements)),
-    ]))
-}
-
-fn allow(sid: &str, actions: &[&str], resource: Expr) -> Expr {
-    obj(vec![
-        ("Sid", Expr::str(sid)),
-        ("Effect", Expr::str("Allow")),
-        ("Action", strs(actions)),
-        ("Resource", resource),
-    ])
-}
-
-fn assume_role(service: &str) -> Expr {
-    policy(vec![obj(vec![
-        ("Effect", Expr::str("Allow")),
-        ("Principal", obj(vec![("Service", Expr::str(service))])),
-        ("Action", Expr::str("sts:AssumeRole")),
-    ])])
+    build::tagged(&cfg.tags, body)
 }
 
 // --- components ------------------------------------------------------------------------

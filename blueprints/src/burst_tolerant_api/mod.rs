@@ -40,6 +40,10 @@ pub fn kind() -> Kind {
         plan,
         example: EXAMPLE,
         example_config,
+        components_note: "Without an `edge` block there is no WAF web ACL, distribution or Route 53 record; with \
+                          `api.auth` other than `cognito` there is no user pool, client or authorizer; with \
+                          `api.access_logs = false` no access log group.",
+        guide: "",
     }
 }
 

@@ -230,7 +230,10 @@ impl<'k> Composite<'k> {
             return true;
         }
         match prior.get(COMPONENTS) {
-            Some(Value::Map(ids)) => expansion.components.iter().any(|c| !ids.contains_key(&c.address())),
+            Some(Value::Map(ids)) => expansion
+                .components
+                .iter()
+                .any(|c| c.is_managed() && !ids.contains_key(&c.address())),
             _ => true,
         }
     }
@@ -287,7 +290,7 @@ impl<'k> Composite<'k> {
             .iter()
             .map(|e| Diagnostic::error(format!("{address}: apply failed"), e.clone()))
             .collect();
-        if prior.is_null() && outcome.children.is_empty() && !outcome.errors.is_empty() {
+        if prior.is_null() && nothing_managed(&outcome.children) && !outcome.errors.is_empty() {
             // Nothing was created: there is no state to keep.
             return ApplyOutput {
                 new_state: Value::Null,
@@ -405,7 +408,7 @@ impl<'k> Composite<'k> {
                     .collect(),
             };
         }
-        if outcome.children.is_empty() {
+        if nothing_managed(&outcome.children) {
             if private_empty && !recorded && is_imported(current) {
                 // Imported and not applied yet: its children are found by that apply.
                 return ReadOutput {
@@ -506,10 +509,16 @@ fn is_imported(state: &Value) -> bool {
 }
 
 /// `components`: child address → physical id.
+/// Whether no child that exists in AWS is recorded (data sources do not count).
+fn nothing_managed(children: &Children) -> bool {
+    children.keys().all(|address| crate::apply::is_data(address))
+}
+
 fn component_ids(children: &Children) -> Value {
     Value::Map(
         children
             .iter()
+            .filter(|(address, _)| !crate::apply::is_data(address))
             .map(|(address, child)| {
                 let id = child.state.get("id").and_then(Json::as_str).unwrap_or_default();
                 (address.clone(), Value::string(id))

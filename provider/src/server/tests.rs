@@ -14,6 +14,8 @@ fn service() -> ProviderService {
         plan: KIND.plan,
         example: KIND.example,
         example_config: KIND.example_config,
+        components_note: KIND.components_note,
+        guide: KIND.guide,
     }])
 }
 

@@ -1,0 +1,78 @@
+//! Small constructors every blueprint's `expand` uses: references, literals from settings,
+//! IAM policy documents, tags.
+
+use serde_json::Number;
+
+use crate::component::Body;
+use crate::config::{Setting, SettingMap, map_expr};
+use crate::expr::Expr;
+
+/// `<component>.<attribute>`
+pub fn r(component: &str, attribute: &str) -> Expr {
+    Expr::reference(component, attribute)
+}
+
+pub fn strs(items: &[&str]) -> Expr {
+    Expr::List(items.iter().map(|s| Expr::str(*s)).collect())
+}
+
+pub fn obj(fields: Vec<(&str, Expr)>) -> Expr {
+    Expr::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// A number setting, written as an integer when it is one.
+pub fn num(n: &Setting<f64>) -> Expr {
+    match n {
+        Setting::Known(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Expr::int(*n as i64),
+        Setting::Known(n) => Number::from_f64(*n).map(Expr::Number).unwrap_or(Expr::Unknown),
+        Setting::Unknown => Expr::Unknown,
+    }
+}
+
+pub fn int(n: &Setting<i64>) -> Expr {
+    n.clone().into()
+}
+
+pub fn string(s: &Setting<String>) -> Expr {
+    s.clone().into()
+}
+
+/// `"<parts...>"`: string interpolation.
+pub fn template(parts: Vec<Expr>) -> Expr {
+    Expr::Template(parts)
+}
+
+/// Adds the composite's `tags` (when there are any) to a taggable component.
+pub fn tagged(tags: &Setting<SettingMap>, body: Body) -> Body {
+    match tags {
+        Setting::Known(t) if t.is_empty() => body,
+        Setting::Known(t) => body.attr("tags", map_expr(t)),
+        Setting::Unknown => body.attr("tags", Expr::Unknown),
+    }
+}
+
+/// An IAM policy document as `jsonencode({...})`.
+pub fn policy(statements: Vec<Expr>) -> Expr {
+    Expr::json(obj(vec![
+        ("Version", Expr::str("2012-10-17")),
+        ("Statement", Expr::List(statements)),
+    ]))
+}
+
+pub fn allow(sid: &str, actions: &[&str], resource: Expr) -> Expr {
+    obj(vec![
+        ("Sid", Expr::str(sid)),
+        ("Effect", Expr::str("Allow")),
+        ("Action", strs(actions)),
+        ("Resource", resource),
+    ])
+}
+
+/// A trust policy letting `service` assume the role.
+pub fn assume_role(service: &str) -> Expr {
+    policy(vec![obj(vec![
+        ("Effect", Expr::str("Allow")),
+        ("Principal", obj(vec![("Service", Expr::str(service))])),
+        ("Action", Expr::str("sts:AssumeRole")),
+    ])])
+}
