@@ -147,6 +147,26 @@ fn is_write_only(attribute: &str) -> bool {
     attribute.ends_with("_wo")
 }
 
+/// Whether a taggable child's tags (`tags_all` in its state) differ from what it should
+/// carry: the composite's tags overlaid by its own `tags`.
+fn retag_needed(tags: &BTreeMap<String, String>, want: &Map<String, Value>, state: &ChildState) -> bool {
+    let Some(Value::Object(have)) = state.get("tags_all") else {
+        return false;
+    };
+    let mut expected = tags.clone();
+    if let Some(Value::Object(own)) = want.get("tags") {
+        for (k, v) in own {
+            if let Some(v) = v.as_str() {
+                expected.insert(k.clone(), v.to_string());
+            }
+        }
+    }
+    have.len() != expected.len()
+        || expected
+            .iter()
+            .any(|(k, v)| have.get(k).and_then(Value::as_str) != Some(v))
+}
+
 fn child_tags(target: &Target<'_>, component: &str) -> BTreeMap<String, String> {
     let mut tags = target.tags.clone();
     tags.insert(COMPOSITE_TAG.into(), target.composite.into());
@@ -432,7 +452,11 @@ async fn apply_one(
             Err(e) => Step::Failed(e),
         };
     };
-    let changed = differences(&want, &existing.state);
+    let mut changed = differences(&want, &existing.state);
+    if changed.is_empty() && retag_needed(&tags, &want, &existing.state) {
+        // Only `default_tags` or the composite's `tags` changed: an in-place update retags.
+        changed.push("tags_all".into());
+    }
     if changed.is_empty() {
         // An adopted child is unchanged but still has to be recorded.
         return if adopted {

@@ -98,6 +98,8 @@ pub struct Api {
     pub throttling_rate_limit: Setting<f64>,
     pub throttling_burst_limit: Setting<i64>,
     pub access_logs: bool,
+    /// `ON`, `OPTIONAL` or `OFF`: Cognito's `mfa_configuration`.
+    pub mfa: Setting<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -519,12 +521,14 @@ fn read_api(a: &mut Section<'_>) -> Api {
     let throttling_burst_limit = d(a.int("throttling_burst_limit", 1..=1_000_000));
     // Unknown: planned with access logs, the default.
     let access_logs = !matches!(a.bool("access_logs"), Some(Setting::Known(false)));
+    let mfa = d(a.one_of("mfa", &["ON", "OPTIONAL", "OFF"]));
     Api {
         auth,
         route_key,
         throttling_rate_limit,
         throttling_burst_limit,
         access_logs,
+        mfa,
     }
 }
 

@@ -503,7 +503,9 @@ fn api(cfg: &Config, c: &mut Vec<Component>) {
                                 .attr("require_uppercase", true)
                                 .attr("temporary_password_validity_days", 7),
                         )
-                        .attr("mfa_configuration", "OFF")
+                        .attr("mfa_configuration", string(&cfg.api.mfa))
+                        // Authenticator apps (TOTP): no SMS role or spend.
+                        .block("software_token_mfa_configuration", Body::new().attr("enabled", true))
                         .attr("auto_verified_attributes", strs(&["email"])),
                 ),
             )

@@ -349,6 +349,13 @@ fn api_schema() -> Schema {
             json!(true),
             "Write JSON access logs to a CloudWatch log group.",
         ))
+        .attribute(Attribute::defaulted(
+            "mfa",
+            Type::String,
+            json!("ON"),
+            "Multi-factor sign-in for the Cognito users (with `auth = \"cognito\"`): `ON` (every user \
+             enrols an authenticator app at first sign-in), `OPTIONAL` (users choose) or `OFF`.",
+        ))
 }
 
 fn edge_schema() -> Schema {

@@ -764,6 +764,7 @@ fn components_use_only_the_attributes_the_drivers_implement() {
                 "name",
                 "password_policy",
                 "mfa_configuration",
+                "software_token_mfa_configuration",
                 "auto_verified_attributes",
                 "tags",
             ][..],

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use wellarch_blueprints::schema::Presence;
 use wellarch_blueprints::{Attribute, ConfigError, Expansion, Kind, Nesting, PathStep, Planned, Schema, Type as B};
 
-use super::{COMPONENTS, DRIFT, ID, lint};
+use super::{COMPONENTS, DRIFT, ID, TAGS_ALL, lint};
 use crate::apply::{self, Children, Target};
 use crate::aws::AwsEnv;
 use crate::diagnostics::{Diagnostic, attr};
@@ -44,6 +44,8 @@ pub struct PlanInput<'a> {
     pub config: &'a Value,
     pub prior_private: &'a [u8],
     pub lint: &'a LintSettings,
+    /// The provider's `default_tags` (empty before ConfigureProvider).
+    pub default_tags: &'a BTreeMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -80,6 +82,11 @@ impl<'k> Composite<'k> {
                 COMPONENTS,
                 B::map(B::String),
                 "Physical id of every AWS resource of the composite, by component address (aws_sqs_queue.jobs).",
+            ),
+            Attribute::computed(
+                TAGS_ALL,
+                B::map(B::String),
+                "Tags of every child that AWS can tag: the provider's default_tags merged with tags.",
             ),
             Attribute::computed(
                 DRIFT,
@@ -174,7 +181,9 @@ impl<'k> Composite<'k> {
         };
         let mut planned = merge(&self.kind_schema, input.config, Some(&planned_kind.config), input.prior);
 
-        let converge = self.needs_converge(input.prior, &planned_kind.expansion);
+        let tags_all = self.tags_all(input.default_tags, &planned);
+        let converge =
+            self.needs_converge(input.prior, &planned_kind.expansion) || input.prior.get(TAGS_ALL) != Some(&tags_all);
         for a in self
             .kind_schema
             .attributes
@@ -189,6 +198,7 @@ impl<'k> Composite<'k> {
             planned.set(&a.name, v);
         }
         planned.set(ID, self.id_for(&planned));
+        planned.set(TAGS_ALL, tags_all);
         if converge {
             planned.set(COMPONENTS, Value::Unknown);
             planned.set(DRIFT, Value::List(Vec::new()));
@@ -235,6 +245,20 @@ impl<'k> Composite<'k> {
                 .iter()
                 .any(|c| c.is_managed() && !ids.contains_key(&c.address())),
             _ => true,
+        }
+    }
+
+    /// `tags_all`: unknown while any of the composite's tags is.
+    fn tags_all(&self, default_tags: &BTreeMap<String, String>, value: &Value) -> Value {
+        match value.get("tags") {
+            Some(Value::Unknown) => Value::Unknown,
+            Some(Value::Map(own)) if own.values().any(|v| matches!(v, Value::Unknown)) => Value::Unknown,
+            _ => Value::Map(
+                self.tags(default_tags, value)
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::string(v)))
+                    .collect(),
+            ),
         }
     }
 

@@ -18,4 +18,7 @@ pub use composite::{ApplyOutput, Composite, Env, PlanInput, PlanOutput, ReadOutp
 
 pub const ID: &str = "id";
 pub const COMPONENTS: &str = "components";
+/// Computed: every tag the children carry (the provider's `default_tags` merged with `tags`),
+/// so a `default_tags` change alone plans an in-place update.
+pub const TAGS_ALL: &str = "tags_all";
 pub const DRIFT: &str = "drift";

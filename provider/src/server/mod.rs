@@ -15,6 +15,7 @@ mod validate_data_resource_config;
 mod validate_provider_config;
 mod validate_resource_config;
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
@@ -87,6 +88,11 @@ impl Shared {
                 "Terraform called this operation before configuring the provider.",
             )
         })
+    }
+
+    /// The provider's `default_tags` (none before ConfigureProvider).
+    fn default_tags(&self) -> BTreeMap<String, String> {
+        self.configured().map(|c| c.default_tags.clone()).unwrap_or_default()
     }
 
     /// Plan-time lint settings (defaults when the provider block was not read yet).

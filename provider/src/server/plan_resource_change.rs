@@ -29,12 +29,14 @@ pub(super) async fn handle(shared: &Shared, request: Request) -> Response {
         Err(d) => return failed(d),
     };
     let lint = shared.lint();
+    let default_tags = shared.default_tags();
     let out = composite.plan(&PlanInput {
         prior: &prior,
         proposed: &proposed,
         config: &config,
         prior_private: &request.prior_private,
         lint: &lint,
+        default_tags: &default_tags,
     });
     let mut diagnostics = out.diagnostics;
     let planned_state = match encode(ty, &out.planned) {

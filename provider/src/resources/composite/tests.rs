@@ -1,6 +1,8 @@
 //! Plan logic on the small test composite of `crate::testing`, so the tests do not depend
 //! on any real blueprint.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::*;
@@ -27,6 +29,7 @@ fn plan_with(c: &Composite<'_>, prior: &Value, cfg: &Value) -> PlanOutput {
         config: cfg,
         prior_private: b"{}",
         lint: &LintSettings::default(),
+        default_tags: &BTreeMap::new(),
     })
 }
 
@@ -221,6 +224,7 @@ fn linter_findings_are_warnings_errors_when_enforced_and_skippable() {
             config: &cfg,
             prior_private: b"",
             lint,
+            default_tags: &BTreeMap::new(),
         })
         .diagnostics
     };
@@ -256,6 +260,39 @@ fn linter_findings_are_warnings_errors_when_enforced_and_skippable() {
 }
 
 #[test]
+fn a_default_tags_change_alone_plans_an_update_of_tags_all() {
+    let c = composite();
+    let cfg = config(&c, json!({"name": "jobs", "tags": {"team": "a"}}));
+    let prior = applied(&c, &cfg);
+    let plan = |default_tags: &BTreeMap<String, String>| {
+        c.plan(&PlanInput {
+            prior: &prior,
+            proposed: &cfg,
+            config: &cfg,
+            prior_private: b"{}",
+            lint: &LintSettings::default(),
+            default_tags,
+        })
+        .planned
+    };
+    let same = plan(&BTreeMap::new());
+    assert_eq!(same, prior, "nothing changed, nothing planned");
+    let tagged = plan(&[("cost-center".to_string(), "42".to_string())].into_iter().collect());
+    let want: Value = Value::Map(
+        [("cost-center", "42"), ("team", "a")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::string(v)))
+            .collect(),
+    );
+    assert_eq!(tagged.get(TAGS_ALL), Some(&want));
+    assert_eq!(
+        tagged.get(COMPONENTS),
+        Some(&Value::Unknown),
+        "the children are converged"
+    );
+}
+
+#[test]
 fn destroy_plans_null_and_keeps_private_state() {
     let c = composite();
     let prior = applied(&c, &config(&c, json!({"name": "jobs"})));
@@ -265,6 +302,7 @@ fn destroy_plans_null_and_keeps_private_state() {
         config: &Value::Null,
         prior_private: b"{\"x\":1}",
         lint: &LintSettings::default(),
+        default_tags: &BTreeMap::new(),
     });
     assert_eq!(out.planned, Value::Null);
     assert_eq!(out.planned_private, b"{\"x\":1}");
