@@ -30,6 +30,9 @@ pub mod iam_role;
 pub mod iam_role_policy;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
+pub mod lb;
+pub mod lb_listener;
+pub mod lb_target_group;
 pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
@@ -44,6 +47,7 @@ pub mod sns_topic_subscription;
 pub mod sqs_queue;
 pub mod tags;
 pub mod wafv2_web_acl;
+pub mod wafv2_web_acl_association;
 pub mod wait;
 
 /// Tag keys every child carries, so orphans are findable and a re-apply can adopt them.
@@ -327,6 +331,10 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &cloudfront_distribution::CloudFrontDistribution,
         &route53_record::Route53Record,
         &wafv2_web_acl::Wafv2WebAcl,
+        &wafv2_web_acl_association::Wafv2WebAclAssociation,
+        &lb::Lb,
+        &lb_target_group::LbTargetGroup,
+        &lb_listener::LbListener,
         &iam_role::IamRole,
         &iam_role_policy::IamRolePolicy,
         &lambda_function::LambdaFunction,
