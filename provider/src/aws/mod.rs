@@ -20,6 +20,8 @@ pub mod apigatewayv2_route;
 pub mod apigatewayv2_stage;
 pub mod arn;
 pub mod attrs;
+pub mod autoscaling_group;
+pub mod autoscaling_policy;
 pub mod cloudfront_distribution;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
@@ -30,6 +32,7 @@ pub mod iam_role;
 pub mod iam_role_policy;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
+pub mod launch_template;
 pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
@@ -275,7 +278,9 @@ pub fn data_sources() -> Vec<&'static dyn DataDriver> {
 
 /// The ephemeral resource driver for `source_type`, if there is one.
 pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> {
-    ephemeral_resources().into_iter().find(|d| d.source_type() == source_type)
+    ephemeral_resources()
+        .into_iter()
+        .find(|d| d.source_type() == source_type)
 }
 
 /// Every ephemeral resource driver: values a child needs once (a generated password) and
@@ -342,6 +347,9 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+        &launch_template::Ec2LaunchTemplate,
+        &autoscaling_group::AutoscalingGroup,
+        &autoscaling_policy::AutoscalingPolicy,
     ]
 }
 
