@@ -278,9 +278,7 @@ pub fn data_sources() -> Vec<&'static dyn DataDriver> {
 
 /// The ephemeral resource driver for `source_type`, if there is one.
 pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> {
-    ephemeral_resources()
-        .into_iter()
-        .find(|d| d.source_type() == source_type)
+    ephemeral_resources().into_iter().find(|d| d.source_type() == source_type)
 }
 
 /// Every ephemeral resource driver: values a child needs once (a generated password) and
