@@ -20,6 +20,8 @@ pub mod apigatewayv2_route;
 pub mod apigatewayv2_stage;
 pub mod arn;
 pub mod attrs;
+pub mod autoscaling_group;
+pub mod autoscaling_policy;
 pub mod cloudfront_distribution;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
@@ -30,6 +32,7 @@ pub mod iam_role;
 pub mod iam_role_policy;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
+pub mod launch_template;
 pub mod lb;
 pub mod lb_listener;
 pub mod lb_target_group;
@@ -352,6 +355,9 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+        &launch_template::Ec2LaunchTemplate,
+        &autoscaling_group::AutoscalingGroup,
+        &autoscaling_policy::AutoscalingPolicy,
     ]
 }
 
