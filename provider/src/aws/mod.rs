@@ -27,9 +27,12 @@ pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
+pub mod data_caller_identity;
 pub mod dynamodb_table;
 pub mod iam_role;
 pub mod iam_role_policy;
+pub mod kms_alias;
+pub mod kms_key;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
 pub mod launch_template;
@@ -41,7 +44,9 @@ pub mod policy_json;
 pub mod route53_record;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
+pub mod s3_bucket_policy;
 pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_replication_configuration;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod s3_client;
@@ -277,7 +282,7 @@ pub fn data_source(source_type: &str) -> Option<&'static dyn DataDriver> {
 
 /// Every data source driver.
 pub fn data_sources() -> Vec<&'static dyn DataDriver> {
-    vec![]
+    vec![&data_caller_identity::CallerIdentity]
 }
 
 /// The ephemeral resource driver for `source_type`, if there is one.
@@ -353,6 +358,10 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
         &s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration,
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
+        &s3_bucket_policy::S3BucketPolicy,
+        &s3_bucket_replication_configuration::S3BucketReplicationConfiguration,
+        &kms_key::KmsKey,
+        &kms_alias::KmsAlias,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
         &launch_template::Ec2LaunchTemplate,
