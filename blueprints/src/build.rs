@@ -76,3 +76,43 @@ pub fn assume_role(service: &str) -> Expr {
         ("Action", Expr::str("sts:AssumeRole")),
     ])])
 }
+
+/// `arn:aws:iam::<account>:root`, the account id read from `data.aws_caller_identity.<name>`.
+pub fn account_root(caller_identity: &str) -> Expr {
+    template(vec![
+        Expr::str("arn:aws:iam::"),
+        r(caller_identity, "account_id"),
+        Expr::str(":root"),
+    ])
+}
+
+/// An `Allow` statement of a resource policy (key or bucket policy): it names a principal.
+pub fn grant(sid: &str, principal: Expr, actions: &[&str], resource: Expr) -> Expr {
+    obj(vec![
+        ("Sid", Expr::str(sid)),
+        ("Effect", Expr::str("Allow")),
+        ("Principal", principal),
+        ("Action", strs(actions)),
+        ("Resource", resource),
+    ])
+}
+
+/// The policy of a customer managed key that encrypts an alarm topic: the account
+/// administers it through IAM (AWS's default key policy), and CloudWatch may use it, which it
+/// must to publish alarms to a topic encrypted with the key (AWS managed `aws/sns` never lets it).
+pub fn alarm_topic_key_policy(caller_identity: &str) -> Expr {
+    policy(vec![
+        grant(
+            "AccountAdministersThroughIam",
+            obj(vec![("AWS", account_root(caller_identity))]),
+            &["kms:*"],
+            Expr::str("*"),
+        ),
+        grant(
+            "CloudWatchAlarmsPublishToEncryptedTopics",
+            obj(vec![("Service", Expr::str("cloudwatch.amazonaws.com"))]),
+            &["kms:Decrypt", "kms:GenerateDataKey*"],
+            Expr::str("*"),
+        ),
+    ])
+}

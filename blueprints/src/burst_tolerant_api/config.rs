@@ -122,7 +122,8 @@ pub struct Subscription {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notifications {
-    pub kms_master_key_id: Setting<String>,
+    /// `None`: the composite creates a customer managed key for the topic.
+    pub kms_master_key_id: Option<Setting<String>>,
     pub subscriptions: Vec<Subscription>,
 }
 
@@ -616,8 +617,10 @@ fn read_edge(e: &mut Section<'_>) -> Edge {
 }
 
 fn read_notifications(n: &mut Section<'_>) -> Notifications {
-    let kms_master_key_id = d(n.string("kms_master_key_id"));
-    non_empty(n, "kms_master_key_id", &kms_master_key_id);
+    let kms_master_key_id = n.string("kms_master_key_id");
+    if let Some(key) = &kms_master_key_id {
+        non_empty(n, "kms_master_key_id", key);
+    }
     let blocks = n.blocks("subscription");
     let mut subscriptions = Vec::new();
     // An unknown list of blocks: planned without subscriptions (see the module docs).

@@ -10,6 +10,8 @@ use crate::expr::{Expr, Function};
 pub const QUEUE: &str = "aws_sqs_queue.jobs";
 pub const DLQ: &str = "aws_sqs_queue.dlq";
 pub const TOPIC: &str = "aws_sns_topic.events";
+pub const TOPIC_KEY: &str = "aws_kms_key.events";
+pub const ACCOUNT: &str = "data.aws_caller_identity.current";
 pub const TABLE: &str = "aws_dynamodb_table.items";
 pub const BUCKET: &str = "aws_s3_bucket.payloads";
 pub const BUCKET_VERSIONING: &str = "aws_s3_bucket_versioning.payloads";
@@ -36,6 +38,9 @@ pub const CLOUDFRONT_REGION: &str = "us-east-1";
 pub fn expand(cfg: &Config) -> Expansion {
     let mut c: Vec<Component> = Vec::new();
     queues(cfg, &mut c);
+    if cfg.notifications.kms_master_key_id.is_none() {
+        topic_key(cfg, &mut c);
+    }
     c.push(topic(cfg));
     c.extend(subscriptions(cfg));
     c.push(table(cfg));
@@ -144,10 +149,44 @@ fn topic(cfg: &Config) -> Component {
             cfg,
             Body::new()
                 .attr("name", named(cfg, "-events"))
-                .attr("kms_master_key_id", string(&cfg.notifications.kms_master_key_id)),
+                .attr("kms_master_key_id", topic_key_ref(cfg)),
         ),
     )
     .described("Topic the consumer publishes events to (fan-out) and every alarm notifies; KMS-encrypted.")
+}
+
+/// The topic's key: the one configured, or the composite's own.
+fn topic_key_ref(cfg: &Config) -> Expr {
+    match &cfg.notifications.kms_master_key_id {
+        Some(key) => string(key),
+        None => r(TOPIC_KEY, "arn"),
+    }
+}
+
+/// A customer managed key for the topic that CloudWatch may use: alarms cannot publish to a
+/// topic encrypted with the AWS managed `aws/sns` key.
+fn topic_key(cfg: &Config, c: &mut Vec<Component>) {
+    c.push(
+        Component::data("aws_caller_identity", "current", Body::new()).described("The account id, for the key policy."),
+    );
+    c.push(
+        Component::new(
+            "aws_kms_key",
+            "events",
+            tagged(
+                cfg,
+                Body::new()
+                    .attr(
+                        "description",
+                        template(vec![string(&cfg.name), Expr::str(" events and alarms topic")]),
+                    )
+                    .attr("enable_key_rotation", true)
+                    .attr("deletion_window_in_days", 30)
+                    .attr("policy", build::alarm_topic_key_policy(ACCOUNT)),
+            ),
+        )
+        .described("Key of the topic: CloudWatch may use it, so alarm notifications reach the encrypted topic."),
+    );
 }
 
 fn subscriptions(cfg: &Config) -> Vec<Component> {
@@ -429,12 +468,18 @@ pub fn consumer_policy(cfg: &Config) -> Expr {
             string(key),
         ));
     }
-    // A customer managed topic key given by ARN; AWS managed keys and aliases need no grant here.
+    // Publishing to a topic under a customer managed key needs the key; AWS managed keys
+    // and aliases need no grant here.
     match &cfg.notifications.kms_master_key_id {
-        Setting::Known(key) if key.starts_with("arn:") && key.contains(":key/") => {
+        None => statements.push(allow(
+            "EncryptEvents",
+            &["kms:GenerateDataKey", "kms:Decrypt"],
+            r(TOPIC_KEY, "arn"),
+        )),
+        Some(Setting::Known(key)) if key.starts_with("arn:") && key.contains(":key/") => {
             statements.push(allow(
                 "EncryptEvents",
-                &["kms:GenerateDataKey*", "kms:Decrypt"],
+                &["kms:GenerateDataKey", "kms:Decrypt"],
                 Expr::str(key.clone()),
             ));
         }

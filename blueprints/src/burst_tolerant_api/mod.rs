@@ -413,14 +413,14 @@ fn edge_schema() -> Schema {
 
 fn notifications_schema() -> Schema {
     Schema::new("The SNS topic that fans out the consumer's events and receives every alarm.")
-        .attribute(Attribute::defaulted(
+        .attribute(Attribute::optional(
             "kms_master_key_id",
             Type::String,
-            json!("alias/aws/sns"),
-            "KMS key that encrypts the topic. CloudWatch alarms can only publish to a topic \
-             encrypted with a customer managed key whose policy lets `cloudwatch.amazonaws.com` \
-             use it; the default AWS managed key keeps the topic encrypted but alarm \
-             notifications are then not delivered.",
+            "KMS key that encrypts the topic. Unset: the composite creates a customer managed key \
+             (rotated yearly) whose policy lets `cloudwatch.amazonaws.com` use it, so alarms can \
+             publish to the encrypted topic. A key given here needs that statement in its policy; \
+             with the AWS managed `alias/aws/sns` the topic stays encrypted but CloudWatch cannot \
+             deliver alarm notifications.",
         ))
         .block(
             "subscription",

@@ -114,8 +114,10 @@ fn a_minimal_configuration_plans_with_secure_defaults() {
     );
     assert_eq!(
         attr(e, "aws_sns_topic.events", "kms_master_key_id"),
-        &Expr::str("alias/aws/sns")
+        &Expr::reference("aws_kms_key.events", "arn")
     );
+    let key_policy = attr(e, "aws_kms_key.events", "policy").to_hcl();
+    assert!(key_policy.contains("cloudwatch.amazonaws.com"), "{key_policy}");
     assert_eq!(attr(e, ROUTE, "authorization_type"), &Expr::str("JWT"));
     let stage = block(e, STAGE, "default_route_settings");
     assert_eq!(stage.get("throttling_rate_limit"), Some(&Expr::int(100)));
@@ -380,6 +382,11 @@ fn policies_are_least_privilege() {
         ),
         ("PublishEvents", vec!["sns:Publish"], arn(TOPIC)),
         (
+            "EncryptEvents",
+            vec!["kms:GenerateDataKey", "kms:Decrypt"],
+            arn("aws_kms_key.events"),
+        ),
+        (
             "WriteLogs",
             vec!["logs:CreateLogStream", "logs:PutLogEvents"],
             json!(format!("{}:*", arn(CONSUMER_LOGS).as_str().unwrap_or_default())),
@@ -414,7 +421,12 @@ fn policies_are_least_privilege() {
         .into_iter()
         .map(|r| r.component.as_str())
         .collect();
-    assert_eq!(refs, [QUEUE, TABLE, BUCKET, TOPIC, CONSUMER_LOGS].into_iter().collect());
+    assert_eq!(
+        refs,
+        [QUEUE, TABLE, BUCKET, TOPIC, "aws_kms_key.events", CONSUMER_LOGS]
+            .into_iter()
+            .collect()
+    );
 }
 
 #[test]
@@ -704,6 +716,16 @@ fn components_use_only_the_attributes_the_drivers_implement() {
             &["name", "retention_in_days", "kms_key_id", "tags"][..],
         ),
         (
+            "aws_kms_key",
+            &[
+                "description",
+                "enable_key_rotation",
+                "deletion_window_in_days",
+                "policy",
+                "tags",
+            ][..],
+        ),
+        (
             "aws_cloudwatch_metric_alarm",
             &[
                 "alarm_name",
@@ -862,7 +884,7 @@ fn components_use_only_the_attributes_the_drivers_implement() {
     c["tags"] = json!({ "team": "orders" });
     c["table"] = json!({ "range_key": "sk" });
     let e = planned(c).expansion;
-    for comp in &e.components {
+    for comp in e.components.iter().filter(|c| c.is_managed()) {
         let allowed = spec
             .get(comp.resource_type.as_str())
             .unwrap_or_else(|| panic!("{} is not a component type the drivers know", comp.resource_type));

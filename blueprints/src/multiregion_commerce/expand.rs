@@ -136,25 +136,6 @@ fn tagged(cfg: &Config, body: Body) -> Body {
     build::tagged(&cfg.tags, body)
 }
 
-/// `arn:aws:iam::<account>:root`
-fn account_root() -> Expr {
-    template(vec![
-        Expr::str("arn:aws:iam::"),
-        r(ACCOUNT, "account_id"),
-        Expr::str(":root"),
-    ])
-}
-
-fn statement(sid: &str, principal: Expr, actions: &[&str], resource: Expr) -> Expr {
-    obj(vec![
-        ("Sid", Expr::str(sid)),
-        ("Effect", Expr::str("Allow")),
-        ("Principal", principal),
-        ("Action", strs(actions)),
-        ("Resource", resource),
-    ])
-}
-
 /// `"10.0.0.0/16"` → the /24 at index `n` of it (`10.0.<n>.0/24`).
 fn subnet_cidr(vpc: &Setting<String>, n: u8) -> Expr {
     match vpc.known().and_then(|c| super::config::slash16(c)) {
@@ -168,20 +149,7 @@ fn subnet_cidr(vpc: &Setting<String>, n: u8) -> Expr {
 /// A customer managed key whose policy lets the account administer it (through IAM) and
 /// CloudWatch encrypt alarm notifications for the topic it protects.
 fn key(cfg: &Config, region: &str, name: &str, c: &mut Vec<Component>) {
-    let key_policy = policy(vec![
-        statement(
-            "AccountAdministersThroughIam",
-            obj(vec![("AWS", account_root())]),
-            &["kms:*"],
-            Expr::str("*"),
-        ),
-        statement(
-            "CloudWatchAlarmsPublishToEncryptedTopics",
-            obj(vec![("Service", Expr::str("cloudwatch.amazonaws.com"))]),
-            &["kms:Decrypt", "kms:GenerateDataKey*"],
-            Expr::str("*"),
-        ),
-    ]);
+    let key_policy = build::alarm_topic_key_policy(ACCOUNT);
     c.push(
         Component::new(
             "aws_kms_key",
@@ -579,19 +547,19 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
         ])
     };
     let bucket_policy = policy(vec![
-        statement(
+        build::grant(
             "LoadBalancerAccessLogs",
             elb_log_principal(s.region),
             &["s3:PutObject"],
             logs_of("alb"),
         ),
-        statement(
+        build::grant(
             "FlowLogDelivery",
             obj(vec![("Service", Expr::str("delivery.logs.amazonaws.com"))]),
             &["s3:PutObject"],
             logs_of("flow"),
         ),
-        statement(
+        build::grant(
             "FlowLogDeliveryChecksAcl",
             obj(vec![("Service", Expr::str("delivery.logs.amazonaws.com"))]),
             &["s3:GetBucketAcl"],
