@@ -28,7 +28,10 @@ pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod data_caller_identity;
+pub mod db_subnet_group;
 pub mod dynamodb_table;
+pub mod ephemeral_secretsmanager_random_password;
+pub mod ephemeral_secretsmanager_secret_version;
 pub mod iam_role;
 pub mod iam_role_policy;
 pub mod kms_alias;
@@ -41,6 +44,9 @@ pub mod lb_listener;
 pub mod lb_target_group;
 pub mod normalise;
 pub mod policy_json;
+pub mod rds_cluster;
+pub mod rds_cluster_instance;
+pub mod rds_global_cluster;
 pub mod route53_record;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
@@ -50,6 +56,8 @@ pub mod s3_bucket_replication_configuration;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod s3_client;
+pub mod secretsmanager_secret;
+pub mod secretsmanager_secret_version;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
@@ -295,7 +303,10 @@ pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> 
 /// Every ephemeral resource driver: values a child needs once (a generated password) and
 /// that must never reach state.
 pub fn ephemeral_resources() -> Vec<&'static dyn DataDriver> {
-    vec![]
+    vec![
+        &ephemeral_secretsmanager_random_password::SecretsmanagerRandomPassword,
+        &ephemeral_secretsmanager_secret_version::SecretsmanagerSecretVersionEphemeral,
+    ]
 }
 
 /// For `find`: the state `read` gives for the resource `id` that `desired` describes (read
@@ -367,6 +378,12 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &launch_template::Ec2LaunchTemplate,
         &autoscaling_group::AutoscalingGroup,
         &autoscaling_policy::AutoscalingPolicy,
+        &rds_global_cluster::RdsGlobalCluster,
+        &db_subnet_group::DbSubnetGroup,
+        &rds_cluster::RdsCluster,
+        &rds_cluster_instance::RdsClusterInstance,
+        &secretsmanager_secret::SecretsmanagerSecret,
+        &secretsmanager_secret_version::SecretsmanagerSecretVersion,
     ]
 }
 
