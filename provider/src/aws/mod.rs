@@ -32,6 +32,7 @@ pub mod lambda_event_source_mapping;
 pub mod lambda_function;
 pub mod normalise;
 pub mod policy_json;
+pub mod route53_health_check;
 pub mod route53_record;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
@@ -324,6 +325,7 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &apigatewayv2_stage::ApiGatewayV2Stage,
         &cloudfront_distribution::CloudFrontDistribution,
         &route53_record::Route53Record,
+        &route53_health_check::Route53HealthCheck,
         &wafv2_web_acl::Wafv2WebAcl,
         &iam_role::IamRole,
         &iam_role_policy::IamRolePolicy,
