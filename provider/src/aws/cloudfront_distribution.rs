@@ -1,5 +1,6 @@
-//! `aws_cloudfront_distribution`: a CloudFront distribution with custom origins and the
-//! legacy `forwarded_values` cache settings.
+//! `aws_cloudfront_distribution`: a CloudFront distribution with custom origins (API
+//! Gateway, load balancers), origin groups that fail over from a primary origin to a second
+//! one, and the legacy `forwarded_values` cache settings.
 //!
 //! CloudFront changes are slow: create and update wait until the distribution is
 //! `Deployed`, and delete first disables it (UpdateDistribution with the ETag), waits for
@@ -12,9 +13,9 @@ use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CachedMethods, CookiePreference, CustomOriginConfig, DefaultCacheBehavior,
     DistributionConfig, DistributionConfigWithTags, ForwardedValues, GeoRestriction, GeoRestrictionType, Headers,
-    HttpVersion, ItemSelection, Method, MinimumProtocolVersion, Origin, OriginProtocolPolicy, OriginSslProtocols,
-    Origins, PriceClass, Restrictions, SslProtocol, SslSupportMethod, Tag, TagKeys, ViewerCertificate,
-    ViewerProtocolPolicy,
+    HttpVersion, ItemSelection, Method, MinimumProtocolVersion, Origin, OriginGroup, OriginGroupFailoverCriteria,
+    OriginGroupMember, OriginGroupMembers, OriginGroups, OriginProtocolPolicy, OriginSslProtocols, Origins, PriceClass,
+    Restrictions, SslProtocol, SslSupportMethod, StatusCodes, Tag, TagKeys, ViewerCertificate, ViewerProtocolPolicy,
 };
 use serde_json::{Map, Value};
 
@@ -97,6 +98,83 @@ fn origin(m: &Attrs) -> Result<Origin, DriverError> {
         .id(id)
         .domain_name(attrs::required_string(m, "domain_name")?)
         .set_custom_origin_config(custom)
+        .build()
+        .map_err(build_error(&what))
+}
+
+/// A list of whole numbers (HTTP status codes); numeric strings count, as Terraform may
+/// send them.
+fn int_list(m: &Attrs, key: &str, what: &str) -> Result<Vec<i32>, DriverError> {
+    let items = match m.get(key) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => return Err(DriverError::new(format!("{what}: `{key}` must be a list, got {other}"))),
+    };
+    items
+        .iter()
+        .map(|v| {
+            let n = match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            n.and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| DriverError::new(format!("{what}: `{key}` holds a non-number: {v}")))
+        })
+        .collect()
+}
+
+/// An `origin_group` block: failover from its first member to its second on the listed
+/// status codes (CloudFront groups have exactly two members).
+fn origin_group(m: &Attrs, origin_ids: &[&str]) -> Result<OriginGroup, DriverError> {
+    let id = attrs::required_string(m, "origin_id")?;
+    let what = format!("origin_group {id}");
+    attrs::only_supported(m, &what, &["origin_id", "failover_criteria", "member"])?;
+    let criteria = attrs::block(m, "failover_criteria")?
+        .ok_or_else(|| DriverError::new(format!("{what}: `failover_criteria` is required")))?;
+    attrs::only_supported(criteria, &format!("{what}: failover_criteria"), &["status_codes"])?;
+    let codes = int_list(criteria, "status_codes", &what)?;
+    if codes.is_empty() {
+        return Err(DriverError::new(format!(
+            "{what}: failover_criteria needs at least one status code"
+        )));
+    }
+    let codes = StatusCodes::builder()
+        .quantity(len_i32(codes.len()))
+        .set_items(Some(codes))
+        .build()
+        .map_err(build_error(&what))?;
+    let members = attrs::blocks(m, "member")?
+        .into_iter()
+        .map(|member| {
+            attrs::only_supported(member, &format!("{what}: member"), &["origin_id"])?;
+            let origin = attrs::required_string(member, "origin_id")?;
+            if !origin_ids.contains(&origin) {
+                return Err(DriverError::new(format!(
+                    "{what}: member {origin} is not the origin_id of an `origin` block"
+                )));
+            }
+            OriginGroupMember::builder()
+                .origin_id(origin)
+                .build()
+                .map_err(build_error(&what))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if members.len() != 2 {
+        return Err(DriverError::new(format!(
+            "{what}: needs exactly two `member` blocks (primary, then failover), found {}",
+            members.len()
+        )));
+    }
+    let members = OriginGroupMembers::builder()
+        .quantity(len_i32(members.len()))
+        .set_items(Some(members))
+        .build()
+        .map_err(build_error(&what))?;
+    OriginGroup::builder()
+        .id(id)
+        .failover_criteria(OriginGroupFailoverCriteria::builder().status_codes(codes).build())
+        .members(members)
         .build()
         .map_err(build_error(&what))
 }
@@ -265,6 +343,27 @@ fn apply(cfg: &mut DistributionConfig, desired: &Attrs) -> Result<(), DriverErro
     if origins.is_empty() {
         return Err(DriverError::new("`origin` needs at least one block"));
     }
+    let origin_ids: Vec<&str> = origins.iter().map(|o| o.id.as_str()).collect();
+    let groups = attrs::blocks(desired, "origin_group")?
+        .into_iter()
+        .map(|g| origin_group(g, &origin_ids))
+        .collect::<Result<Vec<_>, _>>()?;
+    let behavior = default_cache_behavior(desired)?;
+    // Caught here, with the names the configuration uses, rather than as CloudFront's
+    // NoSuchOrigin.
+    let target = behavior.target_origin_id.as_str();
+    if !origin_ids.contains(&target) && !groups.iter().any(|g| g.id == target) {
+        return Err(DriverError::new(format!(
+            "default_cache_behavior: target_origin_id {target} is neither an `origin` nor an `origin_group`"
+        )));
+    }
+    cfg.origin_groups = Some(
+        OriginGroups::builder()
+            .quantity(len_i32(groups.len()))
+            .set_items((!groups.is_empty()).then_some(groups))
+            .build()
+            .map_err(build_error("origin_group"))?,
+    );
     cfg.origins = Some(
         Origins::builder()
             .quantity(len_i32(origins.len()))
@@ -280,7 +379,7 @@ fn apply(cfg: &mut DistributionConfig, desired: &Attrs) -> Result<(), DriverErro
             .build()
             .map_err(build_error("aliases"))?,
     );
-    cfg.default_cache_behavior = Some(default_cache_behavior(desired)?);
+    cfg.default_cache_behavior = Some(behavior);
     cfg.comment = attrs::string(desired, "comment")?.unwrap_or_default().to_string();
     cfg.enabled = attrs::boolean(desired, "enabled")?.ok_or_else(|| DriverError::new("`enabled` is required"))?;
     cfg.price_class = Some(PriceClass::from(
@@ -366,6 +465,46 @@ fn flatten_origins(origins: Option<&Origins>, prev: Option<&Value>) -> Value {
         })
         .collect();
     // Terraform's `origin` is a set: follow the prior order.
+    Value::Array(normalise::order_like(flat, prev, "origin_id"))
+}
+
+fn flatten_origin_groups(groups: Option<&OriginGroups>, prev: Option<&Value>) -> Value {
+    let flat = groups
+        .and_then(|g| g.items.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .map(|g| {
+            let mut m = Map::new();
+            m.insert("origin_id".into(), attrs::text(&g.id));
+            let codes: Vec<Value> = g
+                .failover_criteria
+                .as_ref()
+                .and_then(|c| c.status_codes.as_ref())
+                .map(|s| s.items.iter().map(|c| Value::from(*c)).collect())
+                .unwrap_or_default();
+            let mut criteria = Map::new();
+            criteria.insert("status_codes".into(), Value::Array(codes));
+            m.insert("failover_criteria".into(), attrs::block_value(criteria));
+            // Members keep CloudFront's order: the first is the primary.
+            let members: Vec<Value> = g
+                .members
+                .as_ref()
+                .map(|ms| {
+                    ms.items
+                        .iter()
+                        .map(|member| {
+                            let mut mm = Map::new();
+                            mm.insert("origin_id".into(), attrs::text(&member.origin_id));
+                            Value::Object(mm)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            m.insert("member".into(), Value::Array(members));
+            Value::Object(m)
+        })
+        .collect();
+    // Terraform's `origin_group` is a set: follow the prior order.
     Value::Array(normalise::order_like(flat, prev, "origin_id"))
 }
 
@@ -490,6 +629,10 @@ fn flatten_config(cfg: &DistributionConfig, prior: &Attrs) -> Attrs {
     m.insert(
         "origin".into(),
         flatten_origins(cfg.origins.as_ref(), prior.get("origin")),
+    );
+    m.insert(
+        "origin_group".into(),
+        flatten_origin_groups(cfg.origin_groups.as_ref(), prior.get("origin_group")),
     );
     m.insert(
         "default_cache_behavior".into(),

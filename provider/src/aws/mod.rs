@@ -47,6 +47,7 @@ pub mod policy_json;
 pub mod rds_cluster;
 pub mod rds_cluster_instance;
 pub mod rds_global_cluster;
+pub mod route53_health_check;
 pub mod route53_record;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
@@ -349,6 +350,7 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &apigatewayv2_stage::ApiGatewayV2Stage,
         &cloudfront_distribution::CloudFrontDistribution,
         &route53_record::Route53Record,
+        &route53_health_check::Route53HealthCheck,
         &wafv2_web_acl::Wafv2WebAcl,
         &wafv2_web_acl_association::Wafv2WebAclAssociation,
         &lb::Lb,
