@@ -512,7 +512,8 @@ mod tests {
 
     #[test]
     fn rules_take_every_supported_setting_to_s3() {
-        let (role, rules) = wanted(&full()).expect("rules");
+        let desired = full();
+        let (role, rules) = wanted(&desired).expect("rules");
         assert_eq!(role, "arn:aws:iam::1:role/r");
         let config = sdk_configuration(role, &rules).expect("configuration");
         let rule = &config.rules()[0];
@@ -581,7 +582,8 @@ mod tests {
 
     #[test]
     fn changes_out_of_band_read_as_drift() {
-        let (_, rules) = wanted(&full()).expect("rules");
+        let desired = full();
+        let (_, rules) = wanted(&desired).expect("rules");
         let mut changed = rules[0].clone();
         changed.delete_marker = Some(DISABLED.into());
         changed.sse_kms = None;
