@@ -170,7 +170,11 @@ async fn route53_health_check_lifecycle() {
     assert_eq!(drifted.get("failure_threshold"), Some(&json!(7)));
     assert_eq!(drifted.get("resource_path"), Some(&json!("/edited")));
     assert_eq!(drifted.get("port"), Some(&json!(8443)), "unchanged stays");
-    assert_eq!(tag(&drifted, "tags", "team"), Some("ops"), "a changed context tag shows");
+    assert_eq!(
+        tag(&drifted, "tags", "team"),
+        Some("ops"),
+        "a changed context tag shows"
+    );
 
     // An update brings it back, tags included.
     let back = d.update(&c, &drifted, &changed).await.expect("update after drift");
@@ -180,7 +184,9 @@ async fn route53_health_check_lifecycle() {
 
     d.delete(&c, &got).await.expect("delete");
     assert_gone(d, &c, &got).await;
-    d.delete(&c, &got).await.expect("delete of a gone health check succeeds");
+    d.delete(&c, &got)
+        .await
+        .expect("delete of a gone health check succeeds");
 }
 
 /// Health checks have no name: `find` goes by the composite and component tags.
@@ -189,7 +195,12 @@ async fn route53_health_check_find_by_tags() {
     let Some(env) = env(PRIMARY_REGION).await else { return };
     let d = driver("aws_route53_health_check");
     let primary_tags = ctx_tags("aws_route53_health_check.primary_find");
-    let primary = ctx(&env, PRIMARY_REGION, &primary_tags, "aws_route53_health_check.primary_find");
+    let primary = ctx(
+        &env,
+        PRIMARY_REGION,
+        &primary_tags,
+        "aws_route53_health_check.primary_find",
+    );
     let secondary_tags = ctx_tags("aws_route53_health_check.secondary_find");
     let secondary = ctx(
         &env,
@@ -203,7 +214,10 @@ async fn route53_health_check_find_by_tags() {
 
     assert_eq!(d.find(&primary, &desired).await.expect("find"), None, "not made yet");
     let a = d.create(&primary, &desired).await.expect("create primary");
-    let b = d.create(&secondary, &desired_secondary).await.expect("create secondary");
+    let b = d
+        .create(&secondary, &desired_secondary)
+        .await
+        .expect("create secondary");
 
     let found = d.find(&primary, &desired).await.expect("find").expect("adopted");
     assert_eq!(found.get("id"), a.get("id"));
@@ -223,6 +237,58 @@ async fn route53_health_check_find_by_tags() {
     d.delete(&primary, &a).await.expect("delete");
     d.delete(&secondary, &b).await.expect("delete");
     assert_eq!(d.find(&primary, &desired).await.expect("find"), None, "gone");
+}
+
+/// A setting dropped from the configuration is reset (ResetElements), since Route 53 keeps
+/// what UpdateHealthCheck leaves out. moto 5.2.5 ignores ResetElements, so the request is
+/// what is checked here.
+#[tokio::test]
+async fn route53_health_check_resets_dropped_settings() {
+    let Some(moto) = common::moto() else { return };
+    let mut env = common::aws_env(moto, PRIMARY_REGION).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let hooks = common::proxy::Hooks::default().record(Arc::clone(&log));
+    env.endpoints
+        .insert("route53".to_string(), common::proxy::start(&moto.endpoint, hooks).await);
+    let component = "aws_route53_health_check.reset";
+    let tags = ctx_tags(component);
+    let c = ctx(&env, PRIMARY_REGION, &tags, component);
+    let d = driver("aws_route53_health_check");
+    let desired = health_check_desired("alb.eu-west-1.elb.amazonaws.com");
+    let state = d.create(&c, &desired).await.expect("create");
+    log.lock().expect("log").clear();
+
+    let mut dropped = desired.clone();
+    dropped.remove("resource_path");
+    dropped.insert("regions".into(), json!([]));
+    let next = d.update(&c, &state, &dropped).await.expect("update");
+    let calls = log.lock().expect("log").clone();
+    let update = calls
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with(&format!("/healthcheck/{}", s(&state, "id"))))
+        .expect("UpdateHealthCheck was sent");
+    let body = update.body.replace(['\n', ' '], "");
+    assert!(body.contains("<ResetElements>"), "{body}");
+    for element in ["ResourcePath", "Regions"] {
+        assert!(
+            body.contains(&format!("<ResettableElementName>{element}</ResettableElementName>")),
+            "{element}: {body}"
+        );
+    }
+    assert!(
+        !body.contains("<ResettableElementName>FullyQualifiedDomainName"),
+        "fqdn is still configured: {body}"
+    );
+
+    // Arguments of other check types are refused, not dropped.
+    let mut calculated = desired.clone();
+    calculated.insert("child_healthchecks".into(), json!([s(&state, "id")]));
+    let err = d.create(&c, &calculated).await.expect_err("refused");
+    assert!(err.message.contains("child_healthchecks"), "{err}");
+    assert!(err.created.is_none());
+
+    d.delete(&c, &next).await.expect("delete");
+    assert_gone(d, &c, &next).await;
 }
 
 // ---------------------------------------------------------------- failover records
@@ -273,7 +339,12 @@ async fn route53_failover_records_on_one_name() {
     let hc = driver("aws_route53_health_check");
     let d = driver("aws_route53_record");
     let hc_primary_tags = ctx_tags("aws_route53_health_check.primary");
-    let hc_primary_ctx = ctx(&env, PRIMARY_REGION, &hc_primary_tags, "aws_route53_health_check.primary");
+    let hc_primary_ctx = ctx(
+        &env,
+        PRIMARY_REGION,
+        &hc_primary_tags,
+        "aws_route53_health_check.primary",
+    );
     let hc_secondary_tags = ctx_tags("aws_route53_health_check.secondary");
     let hc_secondary_ctx = ctx(
         &env,
@@ -412,7 +483,10 @@ async fn route53_failover_records_on_one_name() {
         .expect("ChangeResourceRecordSets");
     let got_s = read(d, &sc, &sec).await;
     assert_eq!(got_s.get("health_check_id"), Some(&json!(hc_primary_id)));
-    assert_eq!(got_s.get("alias").and_then(|a| a.pointer("/0/evaluate_target_health")), Some(&json!(false)));
+    assert_eq!(
+        got_s.get("alias").and_then(|a| a.pointer("/0/evaluate_target_health")),
+        Some(&json!(false))
+    );
     assert_reads_as(&read(d, &pc, &p).await, &changed);
     // Update brings it back.
     let sec = d.update(&sc, &got_s, &secondary).await.expect("update secondary");
@@ -485,7 +559,9 @@ async fn route53_failover_records_on_one_name() {
     d.delete(&sc, &sec).await.expect("delete of a vanished record succeeds");
     assert!(record_sets(&env, &zone, &name).await.is_empty());
 
-    hc.delete(&hc_primary_ctx, &hc_primary).await.expect("delete health check");
+    hc.delete(&hc_primary_ctx, &hc_primary)
+        .await
+        .expect("delete health check");
     hc.delete(&hc_secondary_ctx, &hc_secondary)
         .await
         .expect("delete health check");

@@ -14,9 +14,8 @@ use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CachedMethods, CookiePreference, CustomOriginConfig, DefaultCacheBehavior,
     DistributionConfig, DistributionConfigWithTags, ForwardedValues, GeoRestriction, GeoRestrictionType, Headers,
     HttpVersion, ItemSelection, Method, MinimumProtocolVersion, Origin, OriginGroup, OriginGroupFailoverCriteria,
-    OriginGroupMember, OriginGroupMembers, OriginGroups, OriginProtocolPolicy, OriginSslProtocols, Origins,
-    PriceClass, Restrictions, SslProtocol, SslSupportMethod, StatusCodes, Tag, TagKeys, ViewerCertificate,
-    ViewerProtocolPolicy,
+    OriginGroupMember, OriginGroupMembers, OriginGroups, OriginProtocolPolicy, OriginSslProtocols, Origins, PriceClass,
+    Restrictions, SslProtocol, SslSupportMethod, StatusCodes, Tag, TagKeys, ViewerCertificate, ViewerProtocolPolicy,
 };
 use serde_json::{Map, Value};
 
@@ -174,11 +173,7 @@ fn origin_group(m: &Attrs, origin_ids: &[&str]) -> Result<OriginGroup, DriverErr
         .map_err(build_error(&what))?;
     OriginGroup::builder()
         .id(id)
-        .failover_criteria(
-            OriginGroupFailoverCriteria::builder()
-                .status_codes(codes)
-                .build(),
-        )
+        .failover_criteria(OriginGroupFailoverCriteria::builder().status_codes(codes).build())
         .members(members)
         .build()
         .map_err(build_error(&what))

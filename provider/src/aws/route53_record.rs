@@ -220,8 +220,8 @@ async fn find(
             return Ok(Some(hit.clone()));
         }
         // Another page only while it still holds this name and type.
-        let same_next = out.next_record_name().is_some_and(|n| normalize_name(n) == fqdn)
-            && out.next_record_type() == Some(rtype);
+        let same_next =
+            out.next_record_name().is_some_and(|n| normalize_name(n) == fqdn) && out.next_record_type() == Some(rtype);
         let identifier = out.next_record_identifier().map(str::to_string);
         if !out.is_truncated() || !same_next || identifier.is_none() || identifier == next_identifier {
             return Ok(None);
@@ -448,7 +448,10 @@ impl Driver for Route53Record {
             "latency_routing_policy".into(),
             single("region", rec.region.as_ref().map(ResourceRecordSetRegion::as_str)),
         );
-        actual.insert("health_check_id".into(), attrs::opt_text(rec.health_check_id.as_deref()));
+        actual.insert(
+            "health_check_id".into(),
+            attrs::opt_text(rec.health_check_id.as_deref()),
+        );
         Ok(Some(normalise::read_state(state, actual)))
     }
 
