@@ -239,6 +239,58 @@ async fn route53_health_check_find_by_tags() {
     assert_eq!(d.find(&primary, &desired).await.expect("find"), None, "gone");
 }
 
+/// A setting dropped from the configuration is reset (ResetElements), since Route 53 keeps
+/// what UpdateHealthCheck leaves out. moto 5.2.5 ignores ResetElements, so the request is
+/// what is checked here.
+#[tokio::test]
+async fn route53_health_check_resets_dropped_settings() {
+    let Some(moto) = common::moto() else { return };
+    let mut env = common::aws_env(moto, PRIMARY_REGION).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let hooks = common::proxy::Hooks::default().record(Arc::clone(&log));
+    env.endpoints
+        .insert("route53".to_string(), common::proxy::start(&moto.endpoint, hooks).await);
+    let component = "aws_route53_health_check.reset";
+    let tags = ctx_tags(component);
+    let c = ctx(&env, PRIMARY_REGION, &tags, component);
+    let d = driver("aws_route53_health_check");
+    let desired = health_check_desired("alb.eu-west-1.elb.amazonaws.com");
+    let state = d.create(&c, &desired).await.expect("create");
+    log.lock().expect("log").clear();
+
+    let mut dropped = desired.clone();
+    dropped.remove("resource_path");
+    dropped.insert("regions".into(), json!([]));
+    let next = d.update(&c, &state, &dropped).await.expect("update");
+    let calls = log.lock().expect("log").clone();
+    let update = calls
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with(&format!("/healthcheck/{}", s(&state, "id"))))
+        .expect("UpdateHealthCheck was sent");
+    let body = update.body.replace(['\n', ' '], "");
+    assert!(body.contains("<ResetElements>"), "{body}");
+    for element in ["ResourcePath", "Regions"] {
+        assert!(
+            body.contains(&format!("<ResettableElementName>{element}</ResettableElementName>")),
+            "{element}: {body}"
+        );
+    }
+    assert!(
+        !body.contains("<ResettableElementName>FullyQualifiedDomainName"),
+        "fqdn is still configured: {body}"
+    );
+
+    // Arguments of other check types are refused, not dropped.
+    let mut calculated = desired.clone();
+    calculated.insert("child_healthchecks".into(), json!([s(&state, "id")]));
+    let err = d.create(&c, &calculated).await.expect_err("refused");
+    assert!(err.message.contains("child_healthchecks"), "{err}");
+    assert!(err.created.is_none());
+
+    d.delete(&c, &next).await.expect("delete");
+    assert_gone(d, &c, &next).await;
+}
+
 // ---------------------------------------------------------------- failover records
 
 /// A hosted zone made with the SDK; its id without the `/hostedzone/` prefix, and its name.

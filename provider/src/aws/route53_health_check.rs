@@ -34,32 +34,31 @@ const TAGS_PER_CALL: usize = 10;
 /// ListTagsForResources takes at most 10 resource ids per call.
 const IDS_PER_CALL: usize = 10;
 
-/// Attributes this driver maps; anything else set in the configuration is an error rather
-/// than silently dropped.
-const SUPPORTED: &[&str] = &[
-    "type",
-    "fqdn",
-    "ip_address",
-    "port",
-    "resource_path",
-    "search_string",
-    "failure_threshold",
-    "request_interval",
-    "measure_latency",
-    "regions",
-    "invert_healthcheck",
-    "disabled",
-    "enable_sni",
-    "reference_name",
-    "tags",
-    // Computed, present when a state is passed back as desired.
-    "id",
-    "arn",
-    "tags_all",
+/// Arguments of hashicorp/aws's health check this driver does not map (CALCULATED,
+/// CLOUDWATCH_METRIC and RECOVERY_CONTROL checks): an error when set, never dropped.
+const UNSUPPORTED: &[&str] = &[
+    "child_healthchecks",
+    "child_health_threshold",
+    "cloudwatch_alarm_name",
+    "cloudwatch_alarm_region",
+    "insufficient_data_health_status",
+    "routing_control_arn",
 ];
 
 fn client(ctx: &ChildCtx<'_>) -> Client {
     Client::new(&ctx.config("route53"))
+}
+
+fn check_supported(desired: &Attrs) -> Result<(), DriverError> {
+    match UNSUPPORTED
+        .iter()
+        .find(|k| desired.get(**k).is_some_and(|v| !attrs::is_unset(v)))
+    {
+        Some(key) => Err(DriverError::new(format!(
+            "aws_route53_health_check: `{key}` is not supported"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn check_type(desired: &Attrs) -> Result<HealthCheckType, DriverError> {
@@ -90,7 +89,7 @@ fn regions(desired: &Attrs) -> Result<Option<Vec<HealthCheckRegion>>, DriverErro
 /// The configuration CreateHealthCheck gets from `desired` (only what is set, so Route 53
 /// applies its own defaults to the rest, as hashicorp/aws does).
 fn config(desired: &Attrs) -> Result<HealthCheckConfig, DriverError> {
-    attrs::only_supported(desired, "aws_route53_health_check", SUPPORTED)?;
+    check_supported(desired)?;
     let kind = check_type(desired)?;
     let measure = attrs::boolean(desired, "measure_latency")?;
     HealthCheckConfig::builder()
@@ -352,7 +351,7 @@ impl Driver for Route53HealthCheck {
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
         let client = client(ctx);
         let id = state_id(state)?;
-        attrs::only_supported(desired, "aws_route53_health_check", SUPPORTED)?;
+        check_supported(desired)?;
         let mut reset = Vec::new();
         for (key, element) in [
             ("fqdn", ResettableElementName::FullyQualifiedDomainName),
