@@ -264,7 +264,7 @@ async fn launch_template_basic_update_delete() {
     // What EC2 has, asked directly.
     let data = version_data(&fx, PRIMARY, &id, "$Default").await;
     assert_eq!(data.instance_type().map(|t| t.as_str()), Some("t3.micro"));
-    assert_eq!(data.security_group_ids(), [sg.clone()]);
+    assert_eq!(data.security_group_ids(), std::slice::from_ref(&sg));
     let ebs = data.block_device_mappings()[0].ebs().expect("ebs");
     assert_eq!((ebs.volume_size(), ebs.encrypted()), (Some(20), Some(true)));
     assert_eq!(

@@ -159,7 +159,7 @@ fn key(cfg: &Config, region: &str, name: &str, c: &mut Vec<Component>) {
                 Body::new()
                     .attr(
                         "description",
-                        template(vec![string(&cfg.name), Expr::str(&format!(" {name} data"))]),
+                        template(vec![string(&cfg.name), Expr::str(format!(" {name} data"))]),
                     )
                     .attr("enable_key_rotation", true)
                     .attr("deletion_window_in_days", 30)
@@ -367,7 +367,7 @@ fn security_groups(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
                     Body::new()
                         .attr(
                             "name",
-                            template(vec![string(&cfg.name), Expr::str(&format!("-{}-{role}", s.key))]),
+                            template(vec![string(&cfg.name), Expr::str(format!("-{}-{role}", s.key))]),
                         )
                         .attr("description", description)
                         .attr("vpc_id", r(&vpc, "id")),
@@ -541,7 +541,7 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
     let logs_of = |prefix: &str| {
         template(vec![
             arn(),
-            Expr::str(&format!("/{prefix}/AWSLogs/")),
+            Expr::str(format!("/{prefix}/AWSLogs/")),
             r(ACCOUNT, "account_id"),
             Expr::str("/*"),
         ])
