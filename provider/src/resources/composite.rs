@@ -182,8 +182,9 @@ impl<'k> Composite<'k> {
         let mut planned = merge(&self.kind_schema, input.config, Some(&planned_kind.config), input.prior);
 
         let tags_all = self.tags_all(input.default_tags, &planned);
-        let converge =
-            self.needs_converge(input.prior, &planned_kind.expansion) || input.prior.get(TAGS_ALL) != Some(&tags_all);
+        // A tags-only change plans an update of `tags_all` (apply retags the children) but keeps
+        // the outputs known: no child is replaced.
+        let converge = self.needs_converge(input.prior, &planned_kind.expansion);
         for a in self
             .kind_schema
             .attributes
