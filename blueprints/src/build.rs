@@ -116,3 +116,63 @@ pub fn alarm_topic_key_policy(caller_identity: &str) -> Expr {
         ),
     ])
 }
+
+/// A WAF web ACL that allows by default, blocks a client IP over `rate_limit` requests per
+/// five minutes (first, so a flood is dropped before the managed rules inspect it), then
+/// applies AWS managed rule `groups`. `metric(rule)` names the CloudWatch metric of a rule
+/// (`rate-limit` or a group's name), `metric("")` that of the ACL itself.
+pub fn rate_limited_web_acl(
+    name: Expr,
+    scope: &str,
+    description: &str,
+    rate_limit: &Setting<i64>,
+    groups: &[String],
+    metric: &dyn Fn(&str) -> Expr,
+) -> Body {
+    let visibility = |rule: &str| {
+        Body::new()
+            .attr("cloudwatch_metrics_enabled", true)
+            .attr("metric_name", metric(rule))
+            .attr("sampled_requests_enabled", true)
+    };
+    let mut acl = Body::new()
+        .attr("name", name)
+        .attr("scope", scope)
+        .attr("description", description)
+        .block("default_action", Body::new().block("allow", Body::new()))
+        .block(
+            "rule",
+            Body::new()
+                .attr("name", "rate-limit")
+                .attr("priority", 0)
+                .block("action", Body::new().block("block", Body::new()))
+                .block(
+                    "statement",
+                    Body::new().block(
+                        "rate_based_statement",
+                        Body::new()
+                            .attr("limit", int(rate_limit))
+                            .attr("aggregate_key_type", "IP"),
+                    ),
+                )
+                .block("visibility_config", visibility("rate-limit")),
+        );
+    for (i, group) in groups.iter().enumerate() {
+        acl = acl.block(
+            "rule",
+            Body::new()
+                .attr("name", group.as_str())
+                .attr("priority", i as i64 + 1)
+                .block("override_action", Body::new().block("none", Body::new()))
+                .block(
+                    "statement",
+                    Body::new().block(
+                        "managed_rule_group_statement",
+                        Body::new().attr("name", group.as_str()).attr("vendor_name", "AWS"),
+                    ),
+                )
+                .block("visibility_config", visibility(group)),
+        );
+    }
+    acl.block("visibility_config", visibility(""))
+}

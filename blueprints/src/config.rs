@@ -101,6 +101,40 @@ pub fn map_expr(map: &SettingMap) -> Expr {
     Expr::Object(map.iter().map(|(k, v)| (k.clone(), Expr::from(v.clone()))).collect())
 }
 
+/// A value the schema defaults: `None` only after an error was recorded.
+pub fn defaulted<T>(s: Option<Setting<T>>) -> Setting<T> {
+    s.unwrap_or(Setting::Unknown)
+}
+
+/// Checks a composite's `tags`: AWS's limits (the provider adds two tags) and the reserved
+/// `aws:` and `wellarch:` prefixes, each error on its key.
+pub fn check_tags(root: &Section<'_>, tags: &Setting<SettingMap>) {
+    let Setting::Known(tags) = tags else { return };
+    if tags.len() > 48 {
+        root.error(
+            "tags",
+            format!(
+                "has {} tags; AWS allows 50 per resource and the provider adds 2",
+                tags.len()
+            ),
+        );
+    }
+    for (k, v) in tags {
+        let mut path = root.path_of("tags");
+        path.push(PathStep::Key(k.clone()));
+        let lower = k.to_ascii_lowercase();
+        if lower.starts_with("aws:") || lower.starts_with("wellarch:") {
+            root.error_at(path, "tag keys starting with aws: or wellarch: are reserved");
+        } else if k.is_empty() || k.chars().count() > 128 {
+            root.error_at(path, "tag keys have 1 to 128 characters");
+        } else if let Setting::Known(v) = v
+            && v.chars().count() > 256
+        {
+            root.error_at(path, "tag values have at most 256 characters");
+        }
+    }
+}
+
 /// Collects the errors of one configuration; shared by every [`Section`] of it.
 #[derive(Debug, Default)]
 pub struct Errors(RefCell<Vec<ConfigError>>);

@@ -148,23 +148,35 @@ fn is_write_only(attribute: &str) -> bool {
 }
 
 /// Whether a taggable child's tags (`tags_all` in its state) differ from what it should
-/// carry: the composite's tags overlaid by its own `tags`.
-fn retag_needed(tags: &BTreeMap<String, String>, want: &Map<String, Value>, state: &ChildState) -> bool {
+/// carry ([`crate::aws::tags::wanted`]).
+fn retag_needed(ctx: &ChildCtx<'_>, want: &Map<String, Value>, state: &ChildState) -> bool {
     let Some(Value::Object(have)) = state.get("tags_all") else {
         return false;
     };
-    let mut expected = tags.clone();
-    if let Some(Value::Object(own)) = want.get("tags") {
-        for (k, v) in own {
-            if let Some(v) = v.as_str() {
-                expected.insert(k.clone(), v.to_string());
-            }
-        }
-    }
+    // Unreadable `tags` are reported by the update itself.
+    let Ok(expected) = crate::aws::tags::wanted(ctx, want) else {
+        return true;
+    };
     have.len() != expected.len()
         || expected
             .iter()
             .any(|(k, v)| have.get(k).and_then(Value::as_str) != Some(v))
+}
+
+/// The context a driver acts on one child in.
+fn child_ctx<'a>(
+    target: &Target<'a>,
+    region: Option<&'a str>,
+    tags: &'a BTreeMap<String, String>,
+    address: &'a str,
+) -> ChildCtx<'a> {
+    ChildCtx {
+        env: target.env,
+        region,
+        tags,
+        composite: target.composite,
+        component: address,
+    }
 }
 
 fn child_tags(target: &Target<'_>, component: &str) -> BTreeMap<String, String> {
@@ -407,13 +419,7 @@ async fn read_source(
     };
     let address = component.address();
     let tags = child_tags(target, &address);
-    let ctx = ChildCtx {
-        env: target.env,
-        region: component.region.as_deref(),
-        tags: &tags,
-        composite: target.composite,
-        component: &address,
-    };
+    let ctx = child_ctx(target, component.region.as_deref(), &tags, &address);
     guarded(target, source.read(&ctx, want)).await
 }
 
@@ -426,13 +432,7 @@ async fn apply_one(
 ) -> Step {
     let address = component.address();
     let tags = child_tags(target, &address);
-    let ctx = ChildCtx {
-        env: target.env,
-        region: component.region.as_deref(),
-        tags: &tags,
-        composite: target.composite,
-        component: &address,
-    };
+    let ctx = child_ctx(target, component.region.as_deref(), &tags, &address);
     let adopted = existing.is_none();
     let existing = match existing {
         Some(e) => Some(e),
@@ -453,7 +453,7 @@ async fn apply_one(
         };
     };
     let mut changed = differences(&want, &existing.state);
-    if changed.is_empty() && retag_needed(&tags, &want, &existing.state) {
+    if changed.is_empty() && retag_needed(&ctx, &want, &existing.state) {
         // Only `default_tags` or the composite's `tags` changed: an in-place update retags.
         changed.push("tags_all".into());
     }
@@ -552,13 +552,7 @@ async fn delete_wave(
                 );
             };
             let tags = child_tags(target, &address);
-            let ctx = ChildCtx {
-                env: target.env,
-                region: child.region.as_deref(),
-                tags: &tags,
-                composite: target.composite,
-                component: &address,
-            };
+            let ctx = child_ctx(target, child.region.as_deref(), &tags, &address);
             let result = guarded(target, driver.delete(&ctx, &child.state)).await;
             (address, result)
         })
@@ -597,13 +591,7 @@ async fn read_with(
                     );
                 };
                 let tags = child_tags(target, address);
-                let ctx = ChildCtx {
-                    env: target.env,
-                    region: child.region.as_deref(),
-                    tags: &tags,
-                    composite: target.composite,
-                    component: address,
-                };
+                let ctx = child_ctx(target, child.region.as_deref(), &tags, address);
                 (address, guarded(target, driver.read(&ctx, &child.state)).await)
             }
         });

@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use super::{DEFAULT_RULE_GROUPS, MAX_NAME};
-use crate::config::{Errors, Section, Setting, SettingMap};
+use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d};
 use crate::{ConfigError, PathStep};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,11 +148,6 @@ pub const COMPOSITE_ENVIRONMENT: &[&str] = &["TABLE_NAME", "BUCKET_NAME", "TOPIC
 
 const SUBSCRIPTION_PROTOCOLS: &[&str] = &["email", "email-json", "https", "sqs", "lambda", "sms", "application"];
 
-/// A value the schema defaults: `None` only after an error was recorded.
-fn d<T>(s: Option<Setting<T>>) -> Setting<T> {
-    s.unwrap_or(Setting::Unknown)
-}
-
 /// Reads and validates a configuration: the typed [`Config`] for the expansion and the
 /// filled configuration for the plan, or every error found.
 pub fn read(config: &Value) -> Result<(Config, Value), Vec<ConfigError>> {
@@ -256,33 +251,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn check_tags(root: &Section<'_>, tags: &Setting<SettingMap>) {
-    let Setting::Known(tags) = tags else { return };
-    if tags.len() > 48 {
-        root.error(
-            "tags",
-            format!(
-                "has {} tags; AWS allows 50 per resource and the provider adds 2",
-                tags.len()
-            ),
-        );
-    }
-    for (k, v) in tags {
-        let mut path = root.path_of("tags");
-        path.push(PathStep::Key(k.clone()));
-        let lower = k.to_ascii_lowercase();
-        if lower.starts_with("aws:") || lower.starts_with("wellarch:") {
-            root.error_at(path, "tag keys starting with aws: or wellarch: are reserved");
-        } else if k.is_empty() || k.chars().count() > 128 {
-            root.error_at(path, "tag keys have 1 to 128 characters");
-        } else if let Setting::Known(v) = v
-            && v.chars().count() > 256
-        {
-            root.error_at(path, "tag values have at most 256 characters");
-        }
-    }
 }
 
 fn read_handler(h: &mut Section<'_>) -> Handler {

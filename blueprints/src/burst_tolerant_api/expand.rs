@@ -789,55 +789,19 @@ fn alarms(cfg: &Config, c: &mut Vec<Component>) {
     );
 }
 
-fn visibility(cfg: &Config, metric: &str) -> Body {
-    Body::new()
-        .attr("cloudwatch_metrics_enabled", true)
-        .attr("metric_name", named(cfg, metric))
-        .attr("sampled_requests_enabled", true)
-}
-
 fn edge_components(cfg: &Config, edge: &Edge, c: &mut Vec<Component>) {
-    let mut acl = Body::new()
-        .attr("name", named(cfg, "-edge"))
-        .attr("scope", "CLOUDFRONT")
-        .attr("description", "Filters requests to the API's CloudFront distribution")
-        .block("default_action", Body::new().block("allow", Body::new()));
-    // The rate limit first: a flood is dropped before the managed rules inspect it.
-    acl = acl.block(
-        "rule",
-        Body::new()
-            .attr("name", "rate-limit")
-            .attr("priority", 0)
-            .block("action", Body::new().block("block", Body::new()))
-            .block(
-                "statement",
-                Body::new().block(
-                    "rate_based_statement",
-                    Body::new()
-                        .attr("limit", int(&edge.rate_limit))
-                        .attr("aggregate_key_type", "IP"),
-                ),
-            )
-            .block("visibility_config", visibility(cfg, "-rate-limit")),
+    let metric = |rule: &str| match rule {
+        "" => named(cfg, "-edge"),
+        rule => named(cfg, &format!("-{rule}")),
+    };
+    let acl = build::rate_limited_web_acl(
+        named(cfg, "-edge"),
+        "CLOUDFRONT",
+        "Filters requests to the API's CloudFront distribution",
+        &edge.rate_limit,
+        &edge.managed_rule_groups,
+        &metric,
     );
-    for (i, group) in edge.managed_rule_groups.iter().enumerate() {
-        acl = acl.block(
-            "rule",
-            Body::new()
-                .attr("name", group.as_str())
-                .attr("priority", i as i64 + 1)
-                .block("override_action", Body::new().block("none", Body::new()))
-                .block(
-                    "statement",
-                    Body::new().block(
-                        "managed_rule_group_statement",
-                        Body::new().attr("name", group.as_str()).attr("vendor_name", "AWS"),
-                    ),
-                )
-                .block("visibility_config", visibility(cfg, &format!("-{group}"))),
-        );
-    }
-    acl = acl.block("visibility_config", visibility(cfg, "-edge"));
     c.push(
         Component::new("aws_wafv2_web_acl", "edge", tagged(cfg, acl))
             .in_region(CLOUDFRONT_REGION)

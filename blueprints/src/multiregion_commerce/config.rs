@@ -10,8 +10,8 @@
 use serde_json::Value;
 
 use super::{DEFAULT_RULE_GROUPS, MAX_NAME};
-use crate::config::{Errors, Section, Setting, SettingMap};
-use crate::{ConfigError, PathStep};
+use crate::ConfigError;
+use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -119,11 +119,6 @@ pub struct Alarms {
 }
 
 const SUBSCRIPTION_PROTOCOLS: &[&str] = &["email", "email-json", "https", "sqs", "lambda", "sms", "application"];
-
-/// A value the schema defaults: `None` only after an error was recorded.
-fn d<T>(s: Option<Setting<T>>) -> Setting<T> {
-    s.unwrap_or(Setting::Unknown)
-}
 
 /// Reads and validates a configuration: the typed [`Config`] for the expansion and the
 /// filled configuration for the plan, or every error found.
@@ -264,27 +259,6 @@ fn known_region(root: &mut Section<'_>, name: &str, fallback: &str) -> String {
             fallback.to_string()
         }
         None => fallback.to_string(),
-    }
-}
-
-fn check_tags(root: &Section<'_>, tags: &Setting<SettingMap>) {
-    let Setting::Known(tags) = tags else { return };
-    if tags.len() > 48 {
-        root.error(
-            "tags",
-            format!(
-                "has {} tags; AWS allows 50 per resource and the provider adds 2",
-                tags.len()
-            ),
-        );
-    }
-    for (k, _) in tags {
-        let lower = k.to_ascii_lowercase();
-        if lower.starts_with("aws:") || lower.starts_with("wellarch:") {
-            let mut path = root.path_of("tags");
-            path.push(PathStep::Key(k.clone()));
-            root.error_at(path, "tag keys starting with aws: or wellarch: are reserved");
-        }
     }
 }
 

@@ -39,11 +39,7 @@ struct Side<'a> {
 impl Side<'_> {
     /// `aws_vpc.primary` style address of this side's component.
     fn a(&self, rtype: &str, suffix: &str) -> String {
-        if suffix.is_empty() {
-            format!("{rtype}.{}", self.key)
-        } else {
-            format!("{rtype}.{}_{suffix}", self.key)
-        }
+        format!("{rtype}.{}", self.name(suffix))
     }
 
     fn name(&self, suffix: &str) -> String {
@@ -597,11 +593,7 @@ fn deny_plain_http(bucket_arn: Expr) -> Expr {
 }
 
 fn versioning(s: &Side<'_>, which: &str) -> Component {
-    let bucket = if which.is_empty() {
-        s.a("aws_s3_bucket", "")
-    } else {
-        s.a("aws_s3_bucket", which)
-    };
+    let bucket = s.a("aws_s3_bucket", which);
     Component::new(
         "aws_s3_bucket_versioning",
         &s.name(which),
@@ -614,11 +606,7 @@ fn versioning(s: &Side<'_>, which: &str) -> Component {
 }
 
 fn public_access_block(s: &Side<'_>, which: &str) -> Component {
-    let bucket = if which.is_empty() {
-        s.a("aws_s3_bucket", "")
-    } else {
-        s.a("aws_s3_bucket", which)
-    };
+    let bucket = s.a("aws_s3_bucket", which);
     Component::new(
         "aws_s3_bucket_public_access_block",
         &s.name(which),
@@ -635,11 +623,7 @@ fn public_access_block(s: &Side<'_>, which: &str) -> Component {
 
 /// A lifecycle rule expiring what `block_name` says, plus abandoned multipart uploads.
 fn lifecycle(s: &Side<'_>, which: &str, expire: Body, block_name: &str) -> Component {
-    let bucket = if which.is_empty() {
-        s.a("aws_s3_bucket", "")
-    } else {
-        s.a("aws_s3_bucket", which)
-    };
+    let bucket = s.a("aws_s3_bucket", which);
     Component::new(
         "aws_s3_bucket_lifecycle_configuration",
         &s.name(which),
@@ -662,52 +646,19 @@ fn lifecycle(s: &Side<'_>, which: &str, expire: Body, block_name: &str) -> Compo
 }
 
 fn web_acl(cfg: &Config, name: &str, scope: &str, description: &str) -> Body {
-    let visibility = |metric: &str| {
-        Body::new()
-            .attr("cloudwatch_metrics_enabled", true)
-            .attr("metric_name", named(cfg, metric))
-            .attr("sampled_requests_enabled", true)
+    let metric = |rule: &str| match rule {
+        "" => named(cfg, &format!("-{name}")),
+        rule => named(cfg, &format!("-{name}-{rule}")),
     };
-    let mut acl = Body::new()
-        .attr("name", named(cfg, &format!("-{name}")))
-        .attr("scope", scope)
-        .attr("description", description)
-        .block("default_action", Body::new().block("allow", Body::new()))
-        .block(
-            "rule",
-            Body::new()
-                .attr("name", "rate-limit")
-                .attr("priority", 0)
-                .block("action", Body::new().block("block", Body::new()))
-                .block(
-                    "statement",
-                    Body::new().block(
-                        "rate_based_statement",
-                        Body::new()
-                            .attr("limit", int(&cfg.edge.rate_limit))
-                            .attr("aggregate_key_type", "IP"),
-                    ),
-                )
-                .block("visibility_config", visibility(&format!("-{name}-rate-limit"))),
-        );
-    for (i, group) in cfg.edge.managed_rule_groups.iter().enumerate() {
-        acl = acl.block(
-            "rule",
-            Body::new()
-                .attr("name", group.as_str())
-                .attr("priority", i as i64 + 1)
-                .block("override_action", Body::new().block("none", Body::new()))
-                .block(
-                    "statement",
-                    Body::new().block(
-                        "managed_rule_group_statement",
-                        Body::new().attr("name", group.as_str()).attr("vendor_name", "AWS"),
-                    ),
-                )
-                .block("visibility_config", visibility(&format!("-{name}-{group}"))),
-        );
-    }
-    tagged(cfg, acl.block("visibility_config", visibility(&format!("-{name}"))))
+    let acl = build::rate_limited_web_acl(
+        named(cfg, &format!("-{name}")),
+        scope,
+        description,
+        &cfg.edge.rate_limit,
+        &cfg.edge.managed_rule_groups,
+        &metric,
+    );
+    tagged(cfg, acl)
 }
 
 fn load_balancer(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
