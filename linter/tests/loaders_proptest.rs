@@ -163,12 +163,17 @@ fn check_vars_result(r: Result<Vec<Attr>, LoadError>, file: &str, text: &str) ->
 
 /// Resource instances of a graph: the address is the base plus an instance key, the base is
 /// the module path plus `[data.]type.name`; a composite's child is the composite's address,
-/// a slash and `type.name`, and the composite is its module.
+/// a slash and `[data.|ephemeral.]type.name`, and the composite is its module.
 fn check_graph(g: &Graph) -> Result<(), TestCaseError> {
     for r in &g.resources {
         if let Some(origin) = &r.origin {
             prop_assert_eq!(&r.module, origin);
-            prop_assert_eq!(&r.address, &format!("{origin}/{}.{}", r.rtype, r.name));
+            let mode = match r.address.strip_prefix(&format!("{origin}/")) {
+                Some(rest) if r.data && rest.starts_with("ephemeral.") => "ephemeral.",
+                _ if r.data => "data.",
+                _ => "",
+            };
+            prop_assert_eq!(&r.address, &format!("{origin}/{mode}{}.{}", r.rtype, r.name));
             prop_assert!(g.get(origin).is_some(), "{} without its composite", r.address);
             prop_assert!(r.location.line >= 1 && r.lines.0 >= 1 && r.lines.0 <= r.lines.1);
             continue;
