@@ -26,10 +26,13 @@ pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod dynamodb_table;
+pub mod eip;
 pub mod iam_role;
 pub mod iam_role_policy;
+pub mod internet_gateway;
 pub mod lambda_event_source_mapping;
 pub mod lambda_function;
+pub mod nat_gateway;
 pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
@@ -42,7 +45,9 @@ pub mod s3_client;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
+pub mod subnet;
 pub mod tags;
+pub mod vpc;
 pub mod wafv2_web_acl;
 pub mod wait;
 
@@ -275,7 +280,9 @@ pub fn data_sources() -> Vec<&'static dyn DataDriver> {
 
 /// The ephemeral resource driver for `source_type`, if there is one.
 pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> {
-    ephemeral_resources().into_iter().find(|d| d.source_type() == source_type)
+    ephemeral_resources()
+        .into_iter()
+        .find(|d| d.source_type() == source_type)
 }
 
 /// Every ephemeral resource driver: values a child needs once (a generated password) and
@@ -342,6 +349,11 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+        &vpc::Vpc,
+        &subnet::Subnet,
+        &internet_gateway::InternetGateway,
+        &eip::Eip,
+        &nat_gateway::NatGateway,
     ]
 }
 
