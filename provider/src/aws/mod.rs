@@ -42,6 +42,13 @@ pub mod launch_template;
 pub mod lb;
 pub mod lb_listener;
 pub mod lb_target_group;
+pub mod eip;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod internet_gateway;
+pub mod lambda_event_source_mapping;
+pub mod lambda_function;
+pub mod nat_gateway;
 pub mod normalise;
 pub mod policy_json;
 pub mod rds_cluster;
@@ -62,7 +69,9 @@ pub mod secretsmanager_secret_version;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
+pub mod subnet;
 pub mod tags;
+pub mod vpc;
 pub mod wafv2_web_acl;
 pub mod wafv2_web_acl_association;
 pub mod wait;
@@ -386,6 +395,11 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &rds_cluster_instance::RdsClusterInstance,
         &secretsmanager_secret::SecretsmanagerSecret,
         &secretsmanager_secret_version::SecretsmanagerSecretVersion,
+        &vpc::Vpc,
+        &subnet::Subnet,
+        &internet_gateway::InternetGateway,
+        &eip::Eip,
+        &nat_gateway::NatGateway,
     ]
 }
 
