@@ -26,6 +26,8 @@ pub mod cloudwatch_metric_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod dynamodb_table;
+pub mod ec2_tags;
+pub mod flow_log;
 pub mod iam_role;
 pub mod iam_role_policy;
 pub mod lambda_event_source_mapping;
@@ -33,16 +35,22 @@ pub mod lambda_function;
 pub mod normalise;
 pub mod policy_json;
 pub mod route53_record;
+pub mod route_table;
+pub mod route_table_association;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
 pub mod s3_bucket_public_access_block;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod s3_client;
+pub mod security_group;
+pub mod security_group_rule;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
 pub mod tags;
+pub mod vpc_security_group_egress_rule;
+pub mod vpc_security_group_ingress_rule;
 pub mod wafv2_web_acl;
 pub mod wait;
 
@@ -275,7 +283,9 @@ pub fn data_sources() -> Vec<&'static dyn DataDriver> {
 
 /// The ephemeral resource driver for `source_type`, if there is one.
 pub fn ephemeral_resource(source_type: &str) -> Option<&'static dyn DataDriver> {
-    ephemeral_resources().into_iter().find(|d| d.source_type() == source_type)
+    ephemeral_resources()
+        .into_iter()
+        .find(|d| d.source_type() == source_type)
 }
 
 /// Every ephemeral resource driver: values a child needs once (a generated password) and
@@ -342,6 +352,12 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
         &cloudwatch_log_group::CloudwatchLogGroup,
         &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+        &route_table::RouteTable,
+        &route_table_association::RouteTableAssociation,
+        &security_group::SecurityGroup,
+        &vpc_security_group_ingress_rule::VpcSecurityGroupIngressRule,
+        &vpc_security_group_egress_rule::VpcSecurityGroupEgressRule,
+        &flow_log::FlowLog,
     ]
 }
 
