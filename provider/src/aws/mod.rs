@@ -32,6 +32,8 @@ pub mod db_subnet_group;
 pub mod dynamodb_table;
 pub mod ephemeral_secretsmanager_random_password;
 pub mod ephemeral_secretsmanager_secret_version;
+pub mod ec2_tags;
+pub mod flow_log;
 pub mod iam_role;
 pub mod iam_role_policy;
 pub mod kms_alias;
@@ -56,6 +58,8 @@ pub mod rds_cluster_instance;
 pub mod rds_global_cluster;
 pub mod route53_health_check;
 pub mod route53_record;
+pub mod route_table;
+pub mod route_table_association;
 pub mod s3_bucket;
 pub mod s3_bucket_lifecycle_configuration;
 pub mod s3_bucket_policy;
@@ -66,12 +70,16 @@ pub mod s3_bucket_versioning;
 pub mod s3_client;
 pub mod secretsmanager_secret;
 pub mod secretsmanager_secret_version;
+pub mod security_group;
+pub mod security_group_rule;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
 pub mod subnet;
 pub mod tags;
 pub mod vpc;
+pub mod vpc_security_group_egress_rule;
+pub mod vpc_security_group_ingress_rule;
 pub mod wafv2_web_acl;
 pub mod wafv2_web_acl_association;
 pub mod wait;
@@ -400,6 +408,12 @@ pub fn drivers() -> Vec<&'static dyn Driver> {
         &internet_gateway::InternetGateway,
         &eip::Eip,
         &nat_gateway::NatGateway,
+        &route_table::RouteTable,
+        &route_table_association::RouteTableAssociation,
+        &security_group::SecurityGroup,
+        &vpc_security_group_ingress_rule::VpcSecurityGroupIngressRule,
+        &vpc_security_group_egress_rule::VpcSecurityGroupEgressRule,
+        &flow_log::FlowLog,
     ]
 }
 
