@@ -85,7 +85,12 @@ fn tags_for(fx: &Fixture, component: &str) -> BTreeMap<String, String> {
     tags
 }
 
-fn ctx_with<'a>(fx: &'a Fixture, region: &'a str, component: &'a str, tags: &'a BTreeMap<String, String>) -> ChildCtx<'a> {
+fn ctx_with<'a>(
+    fx: &'a Fixture,
+    region: &'a str,
+    component: &'a str,
+    tags: &'a BTreeMap<String, String>,
+) -> ChildCtx<'a> {
     ChildCtx {
         tags,
         ..fx.ctx(region, component)
@@ -149,16 +154,29 @@ async fn subnets(fx: &Fixture, region: &str, cidr: u8) -> Vec<String> {
             .send()
             .await
             .expect("CreateSubnet");
-        ids.push(subnet.subnet().and_then(|s| s.subnet_id()).expect("subnet id").to_string());
+        ids.push(
+            subnet
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .expect("subnet id")
+                .to_string(),
+        );
     }
     ids
 }
 
 /// The value at a JSON pointer (`/tags_all/env`) of a state.
 fn pointer<'a>(state: &'a ChildState, path: &str) -> Option<&'a Value> {
-    let (first, rest) = path.trim_start_matches('/').split_once('/').unwrap_or((path.trim_start_matches('/'), ""));
+    let (first, rest) = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .unwrap_or((path.trim_start_matches('/'), ""));
     let value = state.get(first)?;
-    if rest.is_empty() { Some(value) } else { value.pointer(&format!("/{rest}")) }
+    if rest.is_empty() {
+        Some(value)
+    } else {
+        value.pointer(&format!("/{rest}"))
+    }
 }
 
 /// Index of the first recorded RDS call whose body has every one of `parts`.
@@ -181,10 +199,20 @@ async fn global_database_across_two_regions() {
     let group_d = the_driver("aws_db_subnet_group");
     let cluster_d = the_driver("aws_rds_cluster");
     let instance_d = the_driver("aws_rds_cluster_instance");
-    for key in ["global_cluster_identifier", "engine", "database_name", "storage_encrypted"] {
+    for key in [
+        "global_cluster_identifier",
+        "engine",
+        "database_name",
+        "storage_encrypted",
+    ] {
         assert!(global_d.replace_on().contains(&key), "{key}");
     }
-    for key in ["cluster_identifier", "global_cluster_identifier", "kms_key_id", "source_region"] {
+    for key in [
+        "cluster_identifier",
+        "global_cluster_identifier",
+        "kms_key_id",
+        "source_region",
+    ] {
         assert!(cluster_d.replace_on().contains(&key), "{key}");
     }
     let password = format!("pw-{}-never-in-state", std::process::id());
@@ -201,7 +229,10 @@ async fn global_database_across_two_regions() {
     }));
     let global_tags = tags_for(&fx, "aws_rds_global_cluster.db");
     let global_ctx = ctx_with(&fx, PRIMARY, "aws_rds_global_cluster.db", &global_tags);
-    let global = global_d.create(&global_ctx, &global_desired).await.expect("create the global cluster");
+    let global = global_d
+        .create(&global_ctx, &global_desired)
+        .await
+        .expect("create the global cluster");
     let global_id = str_attr(&global, "id").to_string();
     assert_eq!(global_id, format!("{name}-global"));
     assert_eq!(
@@ -254,15 +285,24 @@ async fn global_database_across_two_regions() {
     }));
     let primary_tags = tags_for(&fx, "aws_rds_cluster.primary");
     let primary_ctx = ctx_with(&fx, PRIMARY, "aws_rds_cluster.primary", &primary_tags);
-    let primary = cluster_d.create(&primary_ctx, &primary_desired).await.expect("create the primary cluster");
+    let primary = cluster_d
+        .create(&primary_ctx, &primary_desired)
+        .await
+        .expect("create the primary cluster");
     assert_no_secret(&primary, &password);
     assert_reads_as(&primary, &primary_desired);
     let primary_id = str_attr(&primary, "id").to_string();
     assert_eq!(primary_id, format!("{name}-primary"));
     let primary_arn = str_attr(&primary, "arn").to_string();
-    assert_eq!(primary_arn, format!("arn:aws:rds:eu-west-1:123456789012:cluster:{primary_id}"));
+    assert_eq!(
+        primary_arn,
+        format!("arn:aws:rds:eu-west-1:123456789012:cluster:{primary_id}")
+    );
     assert!(str_attr(&primary, "endpoint").contains(".eu-west-1."), "{primary:#?}");
-    assert!(str_attr(&primary, "reader_endpoint").contains(".cluster-ro-"), "{primary:#?}");
+    assert!(
+        str_attr(&primary, "reader_endpoint").contains(".cluster-ro-"),
+        "{primary:#?}"
+    );
     assert_eq!(primary.get("port"), Some(&json!(5432)));
     assert!(str_attr(&primary, "cluster_resource_id").starts_with("cluster-"));
     assert_eq!(
@@ -290,7 +330,10 @@ async fn global_database_across_two_regions() {
         "performance_insights_enabled": false,
         "promotion_tier": 0,
     }));
-    let writer = instance_d.create(&instance_ctx, &writer_desired).await.expect("create the writer");
+    let writer = instance_d
+        .create(&instance_ctx, &writer_desired)
+        .await
+        .expect("create the writer");
     assert_reads_as(&writer, &writer_desired);
     assert_eq!(writer.get("writer"), Some(&json!(true)), "{writer:#?}");
     assert!(str_attr(&writer, "endpoint").starts_with(&format!("{name}-w.")));
@@ -299,7 +342,10 @@ async fn global_database_across_two_regions() {
     reader_desired.insert("identifier".into(), json!(format!("{name}-r")));
     reader_desired.insert("availability_zone".into(), json!("eu-west-1b"));
     reader_desired.insert("promotion_tier".into(), json!(1));
-    let reader = instance_d.create(&instance_ctx, &reader_desired).await.expect("create the reader");
+    let reader = instance_d
+        .create(&instance_ctx, &reader_desired)
+        .await
+        .expect("create the reader");
     assert_reads_as(&reader, &reader_desired);
     assert_eq!(reader.get("writer"), Some(&json!(false)), "{reader:#?}");
 
@@ -312,7 +358,11 @@ async fn global_database_across_two_regions() {
         .await
         .expect("update the reader");
     assert_reads_as(&reader, &reader_changed);
-    let reader = instance_d.read(&instance_ctx, &reader).await.expect("read").expect("reader exists");
+    let reader = instance_d
+        .read(&instance_ctx, &reader)
+        .await
+        .expect("read")
+        .expect("reader exists");
     assert_reads_as(&reader, &reader_changed);
 
     // The secondary cluster joins the global database from the failover region, without
@@ -341,14 +391,28 @@ async fn global_database_across_two_regions() {
     assert_eq!(secondary.get("master_username"), None, "{secondary:#?}");
 
     // The global cluster lists both members, the primary as writer.
-    let global = global_d.read(&global_ctx, &global).await.expect("read").expect("global exists");
+    let global = global_d
+        .read(&global_ctx, &global)
+        .await
+        .expect("read")
+        .expect("global exists");
     assert_reads_as(&global, &global_desired);
     let members = global["global_cluster_members"].as_array().expect("members");
-    assert!(members.contains(&json!({"db_cluster_arn": primary_arn, "is_writer": true})), "{members:#?}");
-    assert!(members.contains(&json!({"db_cluster_arn": secondary_arn, "is_writer": false})), "{members:#?}");
+    assert!(
+        members.contains(&json!({"db_cluster_arn": primary_arn, "is_writer": true})),
+        "{members:#?}"
+    );
+    assert!(
+        members.contains(&json!({"db_cluster_arn": secondary_arn, "is_writer": false})),
+        "{members:#?}"
+    );
 
     // Read: as desired, membership from the global cluster, still no password.
-    let read = cluster_d.read(&primary_ctx, &primary).await.expect("read").expect("primary exists");
+    let read = cluster_d
+        .read(&primary_ctx, &primary)
+        .await
+        .expect("read")
+        .expect("primary exists");
     assert_reads_as(&read, &primary_desired);
     assert_no_secret(&read, &password);
 
@@ -361,14 +425,19 @@ async fn global_database_across_two_regions() {
     assert_reads_as(&updated, &changed);
     assert_no_secret(&updated, &password);
     assert!(
-        fx.rds_calls()[before..].iter().all(|b| !b.contains("MasterUserPassword")),
+        fx.rds_calls()[before..]
+            .iter()
+            .all(|b| !b.contains("MasterUserPassword")),
         "an unchanged password version must not send the password"
     );
     let new_password = format!("{password}-2");
     changed.insert("master_password_wo".into(), json!(new_password));
     changed.insert("master_password_wo_version".into(), json!(2));
     let before = fx.rds_calls().len();
-    let updated = cluster_d.update(&primary_ctx, &updated, &changed).await.expect("rotate the password");
+    let updated = cluster_d
+        .update(&primary_ctx, &updated, &changed)
+        .await
+        .expect("rotate the password");
     assert_no_secret(&updated, &new_password);
     assert_eq!(updated.get("master_password_wo_version"), Some(&json!(2)));
     let calls = fx.rds_calls();
@@ -381,7 +450,12 @@ async fn global_database_across_two_regions() {
         .send()
         .await
         .expect("ListTagsForResource");
-    assert!(aws_tags.tag_list().iter().any(|t| t.key() == Some("tier") && t.value() == Some("gold")));
+    assert!(
+        aws_tags
+            .tag_list()
+            .iter()
+            .any(|t| t.key() == Some("tier") && t.value() == Some("gold"))
+    );
 
     // Drift: changed out of band, read shows AWS's value.
     fx.rds(PRIMARY)
@@ -392,11 +466,19 @@ async fn global_database_across_two_regions() {
         .send()
         .await
         .expect("ModifyDBCluster");
-    let drifted = cluster_d.read(&primary_ctx, &updated).await.expect("read").expect("exists");
+    let drifted = cluster_d
+        .read(&primary_ctx, &updated)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(drifted.get("backup_retention_period"), Some(&json!(5)));
 
     // find adopts this composite's cluster, not another composite's.
-    let found = cluster_d.find(&primary_ctx, &changed).await.expect("find").expect("adopted");
+    let found = cluster_d
+        .find(&primary_ctx, &changed)
+        .await
+        .expect("find")
+        .expect("adopted");
     assert_eq!(str_attr(&found, "id"), primary_id);
     assert_no_secret(&found, &new_password);
     let other = ChildCtx {
@@ -407,14 +489,26 @@ async fn global_database_across_two_regions() {
 
     // Deletion in dependency order: instances, the secondary (detached first), the primary
     // (detached, final snapshot), then the global cluster.
-    instance_d.delete(&instance_ctx, &reader).await.expect("delete the reader");
-    instance_d.delete(&instance_ctx, &writer).await.expect("delete the writer");
+    instance_d
+        .delete(&instance_ctx, &reader)
+        .await
+        .expect("delete the reader");
+    instance_d
+        .delete(&instance_ctx, &writer)
+        .await
+        .expect("delete the writer");
     assert_eq!(instance_d.read(&instance_ctx, &writer).await.expect("read"), None);
     let before = fx.rds_calls().len();
-    cluster_d.delete(&secondary_ctx, &secondary).await.expect("delete the secondary");
+    cluster_d
+        .delete(&secondary_ctx, &secondary)
+        .await
+        .expect("delete the secondary");
     assert_eq!(cluster_d.read(&secondary_ctx, &secondary).await.expect("read"), None);
     assert!(cluster_d.read(&primary_ctx, &updated).await.expect("read").is_some());
-    cluster_d.delete(&primary_ctx, &updated).await.expect("delete the primary");
+    cluster_d
+        .delete(&primary_ctx, &updated)
+        .await
+        .expect("delete the primary");
     assert_eq!(cluster_d.read(&primary_ctx, &updated).await.expect("read"), None);
     let snapshots = fx
         .rds(PRIMARY)
@@ -446,7 +540,10 @@ async fn global_database_across_two_regions() {
     );
     let delete_secondary = call_index(
         &calls,
-        &["Action=DeleteDBCluster", &format!("DBClusterIdentifier={secondary_name}&")],
+        &[
+            "Action=DeleteDBCluster",
+            &format!("DBClusterIdentifier={secondary_name}&"),
+        ],
     );
     let remove_primary = call_index(
         &calls,
@@ -470,11 +567,17 @@ async fn global_database_across_two_regions() {
     }
 
     group_d
-        .delete(&ctx_with(&fx, FAILOVER, "aws_db_subnet_group.db", &group_tags), &group_failover)
+        .delete(
+            &ctx_with(&fx, FAILOVER, "aws_db_subnet_group.db", &group_tags),
+            &group_failover,
+        )
         .await
         .expect("delete the failover subnet group");
     group_d
-        .delete(&ctx_with(&fx, PRIMARY, "aws_db_subnet_group.db", &group_tags), &group_primary)
+        .delete(
+            &ctx_with(&fx, PRIMARY, "aws_db_subnet_group.db", &group_tags),
+            &group_primary,
+        )
         .await
         .expect("delete the primary subnet group");
 }
@@ -496,12 +599,20 @@ async fn rds_global_cluster_basic_and_narrow_update() {
     let state = d.create(&ctx, &desired).await.expect("create");
     assert_reads_as(&state, &desired);
     assert_eq!(state.get("deletion_protection"), Some(&json!(false)));
-    assert!(state.get("engine_version").and_then(Value::as_str).is_some_and(|v| !v.is_empty()));
+    assert!(
+        state
+            .get("engine_version")
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+    );
 
     // moto 5.2.5 answers ModifyGlobalCluster with a 500: the change fails and says where.
     let mut protected = desired.clone();
     protected.insert("deletion_protection".into(), json!(true));
-    let err = d.update(&ctx, &state, &protected).await.expect_err("moto lacks ModifyGlobalCluster");
+    let err = d
+        .update(&ctx, &state, &protected)
+        .await
+        .expect_err("moto lacks ModifyGlobalCluster");
     assert!(err.message.starts_with("ModifyGlobalCluster"), "{err}");
 
     // Deleted out of band: read is None, delete succeeds.
@@ -579,9 +690,15 @@ async fn db_subnet_group_lifecycle() {
     let result = d.update(&ctx, &read, &changed).await;
     let calls = fx.rds_calls()[before..].to_vec();
     let modify = &calls[call_index(&calls, &["Action=ModifyDBSubnetGroup"])];
-    assert!(modify.contains(&format!("SubnetIds.SubnetIdentifier.1={}", ids[1])), "{modify}");
+    assert!(
+        modify.contains(&format!("SubnetIds.SubnetIdentifier.1={}", ids[1])),
+        "{modify}"
+    );
     assert!(!modify.contains(&ids[0]), "{modify}");
-    assert!(modify.contains("DBSubnetGroupDescription=orders%20database%20%28one%20AZ%29"), "{modify}");
+    assert!(
+        modify.contains("DBSubnetGroupDescription=orders%20database%20%28one%20AZ%29"),
+        "{modify}"
+    );
     match result {
         Ok(updated) => assert_reads_as(&updated, &changed),
         Err(e) => {
@@ -617,7 +734,10 @@ async fn secretsmanager_secret_lifecycle() {
     assert_reads_as(&state, &desired);
     let arn = str_attr(&state, "id").to_string();
     assert_eq!(str_attr(&state, "arn"), arn);
-    assert!(arn.starts_with("arn:aws:secretsmanager:eu-west-1:123456789012:secret:"), "{arn}");
+    assert!(
+        arn.starts_with("arn:aws:secretsmanager:eu-west-1:123456789012:secret:"),
+        "{arn}"
+    );
     assert_eq!(pointer(&state, "/tags_all/wellarch:composite"), Some(&json!(COMPOSITE)));
 
     // Update: description, replica moved to another region with its own key, tags.
@@ -723,7 +843,11 @@ async fn secret_version_value_is_write_only() {
     let second = d.update(&ctx, &same, &changed).await.expect("update, new version");
     assert_no_secret(&second, &second_value);
     assert_ne!(second.get("version_id"), first.get("version_id"));
-    let old = d.read(&ctx, &first).await.expect("read").expect("the old version still exists");
+    let old = d
+        .read(&ctx, &first)
+        .await
+        .expect("read")
+        .expect("the old version still exists");
     assert_eq!(old.get("version_stages"), Some(&json!(["AWSPREVIOUS"])));
 
     // The ephemeral source reads values without any state.

@@ -31,7 +31,11 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 }
 
 async fn find_group(client: &Client, name: &str) -> Result<Option<Group>, DriverError> {
-    let out = client.describe_db_subnet_groups().db_subnet_group_name(name).send().await;
+    let out = client
+        .describe_db_subnet_groups()
+        .db_subnet_group_name(name)
+        .send()
+        .await;
     Ok(found("DescribeDBSubnetGroups", NOT_FOUND, out)?.and_then(|o| o.db_subnet_groups().first().cloned()))
 }
 

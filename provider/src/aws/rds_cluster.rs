@@ -42,7 +42,9 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 
 /// Tags in the RDS SDK's shape.
 pub(crate) fn sdk_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// Tags of an RDS tag list (DescribeDB* answers carry one).
@@ -120,7 +122,11 @@ async fn global_membership(client: &Client, cluster: &DbCluster) -> Result<Optio
             .await
             .map_err(|e| aws_error("DescribeGlobalClusters", e))?;
         for global in page.global_clusters() {
-            if global.global_cluster_members().iter().any(|m| m.db_cluster_arn() == Some(arn)) {
+            if global
+                .global_cluster_members()
+                .iter()
+                .any(|m| m.db_cluster_arn() == Some(arn))
+            {
                 return Ok(global.global_cluster_identifier().map(str::to_string));
             }
         }
@@ -144,7 +150,9 @@ async fn wait_available(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result
                     DriverError::new(format!("DB cluster {id} is {}", c.status().unwrap_or_default())),
                 ),
                 Some(_) => Ok(None),
-                None => Err(DriverError::new(format!("DB cluster {id} disappeared while waiting for it"))),
+                None => Err(DriverError::new(format!(
+                    "DB cluster {id} disappeared while waiting for it"
+                ))),
             }
         },
     )
@@ -191,7 +199,10 @@ async fn observed(client: &Client, cluster: &DbCluster, prior: &Attrs) -> Result
     out.insert("cluster_identifier".into(), json!(id));
     out.insert("arn".into(), json!(cluster.db_cluster_arn().unwrap_or_default()));
     out.insert("endpoint".into(), json!(cluster.endpoint().unwrap_or_default()));
-    out.insert("reader_endpoint".into(), json!(cluster.reader_endpoint().unwrap_or_default()));
+    out.insert(
+        "reader_endpoint".into(),
+        json!(cluster.reader_endpoint().unwrap_or_default()),
+    );
     if let Some(port) = cluster.port() {
         out.insert("port".into(), json!(port));
     }
@@ -203,7 +214,10 @@ async fn observed(client: &Client, cluster: &DbCluster, prior: &Attrs) -> Result
         out.insert("engine".into(), json!(engine));
     }
     if let Some(version) = cluster.engine_version() {
-        out.insert("engine_version".into(), like_prior(prior.get("engine_version"), version));
+        out.insert(
+            "engine_version".into(),
+            like_prior(prior.get("engine_version"), version),
+        );
         out.insert("engine_version_actual".into(), json!(version));
     }
     // A secondary inherits these from its primary: reported when AWS has them.
@@ -226,7 +240,10 @@ async fn observed(client: &Client, cluster: &DbCluster, prior: &Attrs) -> Result
         "vpc_security_group_ids".into(),
         normalise::set_like_prior(prior.get("vpc_security_group_ids"), groups),
     );
-    out.insert("storage_encrypted".into(), json!(cluster.storage_encrypted().unwrap_or(false)));
+    out.insert(
+        "storage_encrypted".into(),
+        json!(cluster.storage_encrypted().unwrap_or(false)),
+    );
     // AWS reports its default key when the configuration names none: no drift then.
     if configured(prior, "kms_key_id") {
         out.insert("kms_key_id".into(), json!(cluster.kms_key_id().unwrap_or_default()));
@@ -237,9 +254,19 @@ async fn observed(client: &Client, cluster: &DbCluster, prior: &Attrs) -> Result
     if let Some(window) = cluster.preferred_backup_window() {
         out.insert("preferred_backup_window".into(), json!(window));
     }
-    out.insert("deletion_protection".into(), json!(cluster.deletion_protection().unwrap_or(false)));
-    out.insert("copy_tags_to_snapshot".into(), json!(cluster.copy_tags_to_snapshot().unwrap_or(false)));
-    let logs: Vec<Value> = cluster.enabled_cloudwatch_logs_exports().iter().map(|s| json!(s)).collect();
+    out.insert(
+        "deletion_protection".into(),
+        json!(cluster.deletion_protection().unwrap_or(false)),
+    );
+    out.insert(
+        "copy_tags_to_snapshot".into(),
+        json!(cluster.copy_tags_to_snapshot().unwrap_or(false)),
+    );
+    let logs: Vec<Value> = cluster
+        .enabled_cloudwatch_logs_exports()
+        .iter()
+        .map(|s| json!(s))
+        .collect();
     out.insert(
         "enabled_cloudwatch_logs_exports".into(),
         normalise::set_like_prior(prior.get("enabled_cloudwatch_logs_exports"), logs),

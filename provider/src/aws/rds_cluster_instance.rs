@@ -46,7 +46,9 @@ async fn wait_available(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result
                     )))
                 }
                 Some(_) => Ok(None),
-                None => Err(DriverError::new(format!("DB instance {id} disappeared while waiting for it"))),
+                None => Err(DriverError::new(format!(
+                    "DB instance {id} disappeared while waiting for it"
+                ))),
             }
         },
     )
@@ -225,9 +227,13 @@ impl Driver for RdsClusterInstance {
             changed = true;
         }
         if changed {
-            wait::retry_while(ctx.env.component_timeout, |e| has_code(e, BUSY), || modify.clone().send())
-                .await
-                .map_err(|e| aws_error("ModifyDBInstance", e))?;
+            wait::retry_while(
+                ctx.env.component_timeout,
+                |e| has_code(e, BUSY),
+                || modify.clone().send(),
+            )
+            .await
+            .map_err(|e| aws_error("ModifyDBInstance", e))?;
         }
         let all_tags = tags::wanted(ctx, desired)?;
         sync_tags(&client, instance.db_instance_arn().unwrap_or_default(), &all_tags).await?;

@@ -33,11 +33,18 @@ fn client(ctx: &ChildCtx<'_>) -> Client {
 
 /// The global cluster `id`; `None` when it does not exist.
 async fn find_global(client: &Client, id: &str) -> Result<Option<GlobalCluster>, DriverError> {
-    let out = client.describe_global_clusters().global_cluster_identifier(id).send().await;
+    let out = client
+        .describe_global_clusters()
+        .global_cluster_identifier(id)
+        .send()
+        .await;
     Ok(found("DescribeGlobalClusters", NOT_FOUND, out)?.and_then(|o| {
         o.global_clusters()
             .iter()
-            .find(|g| g.global_cluster_identifier().is_some_and(|g| g.eq_ignore_ascii_case(id)))
+            .find(|g| {
+                g.global_cluster_identifier()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(id))
+            })
             .cloned()
     }))
 }
@@ -50,7 +57,9 @@ async fn wait_available(ctx: &ChildCtx<'_>, client: &Client, id: &str) -> Result
             match find_global(client, id).await? {
                 Some(g) if g.status() == Some("available") => Ok(Some(g)),
                 Some(_) => Ok(None),
-                None => Err(DriverError::new(format!("global cluster {id} disappeared while waiting for it"))),
+                None => Err(DriverError::new(format!(
+                    "global cluster {id} disappeared while waiting for it"
+                ))),
             }
         },
     )
@@ -85,8 +94,14 @@ fn observed(global: &GlobalCluster, prior: &Attrs) -> Attrs {
     if let Some(name) = global.database_name() {
         out.insert("database_name".into(), json!(name));
     }
-    out.insert("storage_encrypted".into(), json!(global.storage_encrypted().unwrap_or(false)));
-    out.insert("deletion_protection".into(), json!(global.deletion_protection().unwrap_or(false)));
+    out.insert(
+        "storage_encrypted".into(),
+        json!(global.storage_encrypted().unwrap_or(false)),
+    );
+    out.insert(
+        "deletion_protection".into(),
+        json!(global.deletion_protection().unwrap_or(false)),
+    );
     let members: Vec<Value> = global
         .global_cluster_members()
         .iter()
@@ -155,7 +170,12 @@ impl Driver for RdsGlobalCluster {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["global_cluster_identifier", "engine", "database_name", "storage_encrypted"]
+        &[
+            "global_cluster_identifier",
+            "engine",
+            "database_name",
+            "storage_encrypted",
+        ]
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {

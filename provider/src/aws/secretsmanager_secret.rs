@@ -38,7 +38,9 @@ pub(crate) async fn find_secret(client: &Client, id: &str) -> Result<Option<Desc
 }
 
 fn sdk_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 fn tags_of(secret: &DescribeSecretOutput) -> Tags {
@@ -54,7 +56,11 @@ fn wanted_replicas(desired: &Attrs) -> Result<BTreeMap<String, Option<String>>, 
     attrs::blocks(desired, "replica")?
         .into_iter()
         .map(|b| {
-            attrs::only_supported(b, "replica", &["region", "kms_key_id", "status", "status_message", "last_accessed_date"])?;
+            attrs::only_supported(
+                b,
+                "replica",
+                &["region", "kms_key_id", "status", "status_message", "last_accessed_date"],
+            )?;
             Ok((
                 attrs::required_string(b, "region")?.to_string(),
                 attrs::owned_string(b, "kms_key_id")?,
@@ -66,7 +72,12 @@ fn wanted_replicas(desired: &Attrs) -> Result<BTreeMap<String, Option<String>>, 
 fn replica_types(replicas: &BTreeMap<String, Option<String>>) -> Vec<ReplicaRegionType> {
     replicas
         .iter()
-        .map(|(region, key)| ReplicaRegionType::builder().region(region).set_kms_key_id(key.clone()).build())
+        .map(|(region, key)| {
+            ReplicaRegionType::builder()
+                .region(region)
+                .set_kms_key_id(key.clone())
+                .build()
+        })
         .collect()
 }
 
@@ -94,7 +105,10 @@ fn state_of(ctx: &ChildCtx<'_>, secret: &DescribeSecretOutput, prior: &Attrs) ->
         .into_iter()
         .filter_map(|b| {
             let region = attrs::string(b, "region").ok().flatten()?;
-            Some((region.to_string(), attrs::string(b, "kms_key_id").ok().flatten().is_some()))
+            Some((
+                region.to_string(),
+                attrs::string(b, "kms_key_id").ok().flatten().is_some(),
+            ))
         })
         .collect();
     let replicas: Vec<Value> = secret
@@ -248,7 +262,10 @@ impl Driver for SecretsmanagerSecret {
     /// The secret of this name (DescribeSecret accepts names), if tagged for this composite.
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
         let name = attrs::required_string(desired, "name")?;
-        match find_secret(&client(ctx), name).await?.and_then(|s| s.arn().map(str::to_string)) {
+        match find_secret(&client(ctx), name)
+            .await?
+            .and_then(|s| s.arn().map(str::to_string))
+        {
             Some(arn) => adopt(self, ctx, desired, &arn, true).await,
             None => Ok(None),
         }
@@ -311,9 +328,11 @@ impl Driver for SecretsmanagerSecret {
         if found("DeleteSecret", NOT_FOUND, request.send().await)?.is_none() {
             return Ok(());
         }
-        wait::until_gone(&format!("secret {arn} to be deleted"), ctx.env.component_timeout, || {
-            find_secret(&client, arn)
-        })
+        wait::until_gone(
+            &format!("secret {arn} to be deleted"),
+            ctx.env.component_timeout,
+            || find_secret(&client, arn),
+        )
         .await
     }
 }
