@@ -121,7 +121,7 @@ else
   stamp_write moto "$MOTO_SPEC"
   log "moto: installed $VENV/bin/moto_server ($MOTO_SPEC)"
 fi
-# One moto bug breaks the Rust SDK (see scripts/moto/patch_moto.py); fixed in the installed copy.
+# moto bugs that contradict AWS (see scripts/moto/patch_moto.py), fixed in the installed copy.
 MOTO_PATCH_PY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/moto/patch_moto.py"
 MOTO_PATCH="1:$(cksum < "$MOTO_PATCH_PY" | cut -d' ' -f1)"
 if ! stamp_ok moto-patch "$MOTO_SPEC $MOTO_PATCH"; then

@@ -148,6 +148,16 @@ impl Errors {
         self.0.borrow_mut().push(ConfigError {
             path,
             message: message.into(),
+            needs_known_value: false,
+        });
+    }
+
+    /// An unknown value the expansion's shape needs (see [`ConfigError::needs_known_value`]).
+    pub fn push_needs_known(&self, path: Vec<PathStep>, message: impl Into<String>) {
+        self.0.borrow_mut().push(ConfigError {
+            path,
+            message: message.into(),
+            needs_known_value: true,
         });
     }
 
@@ -223,6 +233,11 @@ impl<'a> Section<'a> {
     /// Records an error on attribute `name` of this section.
     pub fn error(&self, name: &str, message: impl Into<String>) {
         self.errors.push(self.path_of(name), message);
+    }
+
+    /// Records that `name` is unknown but must be known at plan time.
+    pub fn error_needs_known(&self, name: &str, message: impl Into<String>) {
+        self.errors.push_needs_known(self.path_of(name), message);
     }
 
     /// Records an error at a path below this section (a map key, a list element).

@@ -56,6 +56,10 @@ pub struct ConfigError {
     /// Attribute path: names of attributes and blocks, and list indices as numbers.
     pub path: Vec<PathStep>,
     pub message: String,
+    /// The value is unknown, but the expansion's shape needs it. Terraform validates with
+    /// input variables unknown, so ValidateResourceConfig skips such errors and
+    /// PlanResourceChange (where variables are known) reports them.
+    pub needs_known_value: bool,
 }
 
 impl std::fmt::Display for ConfigError {

@@ -40,12 +40,14 @@ pub fn plan(config: &Json) -> Result<Planned, Vec<ConfigError>> {
         errors.push(ConfigError {
             path: vec![attr("name")],
             message: "must not be empty".into(),
+            needs_known_value: false,
         });
     }
     if config["visibility"].as_i64().is_some_and(|v| v > 43200) {
         errors.push(ConfigError {
             path: vec![attr("visibility")],
             message: "at most 43200".into(),
+            needs_known_value: false,
         });
     }
     for (i, c) in config["consumer"].as_array().into_iter().flatten().enumerate() {
@@ -53,6 +55,7 @@ pub fn plan(config: &Json) -> Result<Planned, Vec<ConfigError>> {
             errors.push(ConfigError {
                 path: vec![attr("consumer"), PathStep::Index(i), attr("function")],
                 message: "must not be empty".into(),
+                needs_known_value: false,
             });
         }
     }

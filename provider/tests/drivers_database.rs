@@ -850,6 +850,11 @@ async fn secret_version_value_is_write_only() {
         .expect("the old version still exists");
     assert_eq!(old.get("version_stages"), Some(&json!(["AWSPREVIOUS"])));
 
+    // Find adopts the current version (import): no new value is put.
+    let adopted = d.find(&ctx, &changed).await.expect("find").expect("adopts");
+    assert_eq!(adopted.get("id"), second.get("id"));
+    assert_no_secret(&adopted, &second_value);
+
     // The ephemeral source reads values without any state.
     let ephemeral = ephemeral_resource("aws_secretsmanager_secret_version").expect("registered");
     let current = ephemeral

@@ -31,13 +31,6 @@ pub fn example_workdir(moto_endpoint: &str) -> Option<Workdir> {
     Some(work)
 }
 
-/// `terraform output -json components`: child address → physical id.
-fn components(work: &Workdir) -> BTreeMap<String, String> {
-    let run = work.run(&["output", "-json", "components"]);
-    run.expect_code(0, "terraform output");
-    serde_json::from_str(&run.stdout).expect("components is a map of strings")
-}
-
 async fn sdk(moto: &common::Moto, region: &str) -> aws_types::SdkConfig {
     common::aws_env(moto, region).await.base
 }
@@ -55,16 +48,6 @@ async fn leftovers(moto: &common::Moto, name: &str) -> Vec<String> {
             .await
             .expect("ListQueues");
         left.extend(queues.queue_urls().iter().map(|q| format!("queue {q}")));
-        let sns = aws_sdk_sns::Client::new(&cfg);
-        let topics = sns.list_topics().send().await.expect("ListTopics");
-        left.extend(
-            topics
-                .topics()
-                .iter()
-                .filter_map(|t| t.topic_arn())
-                .filter(|a| a.contains(name))
-                .map(|a| format!("topic {a}")),
-        );
         let ddb = aws_sdk_dynamodb::Client::new(&cfg);
         let tables = ddb.list_tables().send().await.expect("ListTables");
         left.extend(
@@ -94,16 +77,6 @@ async fn leftovers(moto: &common::Moto, name: &str) -> Vec<String> {
                 .filter(|g| g.contains(name))
                 .map(|g| format!("log group {g}")),
         );
-        let cw = aws_sdk_cloudwatch::Client::new(&cfg);
-        let alarms = cw.describe_alarms().send().await.expect("DescribeAlarms");
-        left.extend(
-            alarms
-                .metric_alarms()
-                .iter()
-                .filter_map(|a| a.alarm_name())
-                .filter(|a| a.contains(name))
-                .map(|a| format!("alarm {a}")),
-        );
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(&cfg);
         let pools = cognito
             .list_user_pools()
@@ -128,55 +101,9 @@ async fn leftovers(moto: &common::Moto, name: &str) -> Vec<String> {
                 .filter(|a| a.contains(name))
                 .map(|a| format!("api {a}")),
         );
-        let waf = aws_sdk_wafv2::Client::new(&cfg);
-        for scope in [
-            aws_sdk_wafv2::types::Scope::Regional,
-            aws_sdk_wafv2::types::Scope::Cloudfront,
-        ] {
-            if scope == aws_sdk_wafv2::types::Scope::Cloudfront && region != "us-east-1" {
-                continue;
-            }
-            let acls = waf.list_web_acls().scope(scope).send().await.expect("ListWebACLs");
-            left.extend(
-                acls.web_acls()
-                    .iter()
-                    .filter_map(|a| a.name())
-                    .filter(|a| a.contains(name))
-                    .map(|a| format!("web acl {a}")),
-            );
-        }
+        left.extend(common::leftovers::monitoring_and_waf(moto, region, name).await);
     }
-    let cfg = sdk(moto, "us-east-1").await;
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&cfg).force_path_style(true).build());
-    let buckets = s3.list_buckets().send().await.expect("ListBuckets");
-    left.extend(
-        buckets
-            .buckets()
-            .iter()
-            .filter_map(|b| b.name())
-            .filter(|b| b.contains(name))
-            .map(|b| format!("bucket {b}")),
-    );
-    let iam = aws_sdk_iam::Client::new(&cfg);
-    let roles = iam.list_roles().send().await.expect("ListRoles");
-    left.extend(
-        roles
-            .roles()
-            .iter()
-            .map(|r| r.role_name())
-            .filter(|r| r.contains(name))
-            .map(|r| format!("role {r}")),
-    );
-    let cloudfront = aws_sdk_cloudfront::Client::new(&cfg);
-    let distributions = cloudfront.list_distributions().send().await.expect("ListDistributions");
-    if let Some(list) = distributions.distribution_list() {
-        left.extend(
-            list.items()
-                .iter()
-                .filter(|d| d.comment().contains(name))
-                .map(|d| format!("distribution {}", d.id())),
-        );
-    }
+    left.extend(common::leftovers::global(moto, name).await);
     left
 }
 
@@ -199,7 +126,7 @@ async fn apply_drift_update_destroy_leaves_nothing() {
     let started = Instant::now();
     run(with(&["apply", "-auto-approve"])).expect_code(0, "apply");
     eprintln!("apply took {:.1}s", started.elapsed().as_secs_f64());
-    let children = components(&work);
+    let children = work.components();
     assert!(children.len() >= 20, "{children:?}");
     for kind in [
         "aws_sqs_queue.",
@@ -284,7 +211,7 @@ async fn apply_drift_update_destroy_leaves_nothing() {
     update[0] = "apply".into();
     update.insert(1, "-auto-approve".into());
     run(update).expect_code(0, "apply of the update");
-    let after = components(&work);
+    let after = work.components();
     assert_eq!(after, children, "an in-place update keeps every child");
     let function = children
         .iter()
@@ -324,7 +251,7 @@ async fn import_adopts_every_child_without_duplicates() {
     };
 
     run(&["apply", "-auto-approve"]).expect_code(0, "apply");
-    let children = components(&work);
+    let children = work.components();
     assert!(children.len() >= 20, "{children:?}");
 
     work.run(&["state", "rm", "wellarch_burst_tolerant_api.orders"])
@@ -342,7 +269,7 @@ async fn import_adopts_every_child_without_duplicates() {
     assert!(!planned.stdout.contains("will be created"), "{}", planned.stdout);
 
     run(&["apply", "-auto-approve"]).expect_code(0, "apply after import");
-    assert_eq!(components(&work), children, "every child adopted, none duplicated");
+    assert_eq!(work.components(), children, "every child adopted, none duplicated");
     run(&["plan", "-detailed-exitcode"]).expect_code(0, "plan after adopting");
 
     run(&["destroy", "-auto-approve"]).expect_code(0, "destroy");

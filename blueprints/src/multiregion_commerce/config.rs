@@ -255,7 +255,7 @@ fn known_region(root: &mut Section<'_>, name: &str, fallback: &str) -> String {
             r
         }
         Some(Setting::Unknown) => {
-            root.error(name, "must be known at plan time: every child is created in a region");
+            root.error_needs_known(name, "must be known at plan time: every child is created in a region");
             fallback.to_string()
         }
         None => fallback.to_string(),
@@ -361,7 +361,7 @@ fn read_network(n: &mut Section<'_>) -> Network {
             ["a".into(), "b".into()]
         }
         Some(Setting::Unknown) => {
-            n.error(
+            n.error_needs_known(
                 "availability_zone_letters",
                 "must be known at plan time: subnets are created per zone",
             );

@@ -330,10 +330,9 @@ fn network(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
                     .attr("vpc_id", r(&vpc, "id"))
                     .attr("traffic_type", "ALL")
                     .attr("log_destination_type", "s3")
-                    .attr(
-                        "log_destination",
-                        template(vec![r(&s.a("aws_s3_bucket", "logs"), "arn"), Expr::str("/flow")]),
-                    )
+                    // No key prefix: flow logs land under AWSLogs/, apart from the load
+                    // balancers' alb/AWSLogs/.
+                    .attr("log_destination", r(&s.a("aws_s3_bucket", "logs"), "arn"))
                     .attr("max_aggregation_interval", 600),
             ),
         )
@@ -537,7 +536,7 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
     let logs_of = |prefix: &str| {
         template(vec![
             arn(),
-            Expr::str(format!("/{prefix}/AWSLogs/")),
+            Expr::str(format!("{prefix}/AWSLogs/")),
             r(ACCOUNT, "account_id"),
             Expr::str("/*"),
         ])
@@ -547,13 +546,13 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
             "LoadBalancerAccessLogs",
             elb_log_principal(s.region),
             &["s3:PutObject"],
-            logs_of("alb"),
+            logs_of("/alb"),
         ),
         build::grant(
             "FlowLogDelivery",
             obj(vec![("Service", Expr::str("delivery.logs.amazonaws.com"))]),
             &["s3:PutObject"],
-            logs_of("flow"),
+            logs_of(""),
         ),
         build::grant(
             "FlowLogDeliveryChecksAcl",
@@ -1247,7 +1246,10 @@ fn database(cfg: &Config, sides: &[Side<'_>; 2], c: &mut Vec<Component>) {
                     tagged(
                         cfg,
                         Body::new()
-                            .attr("identifier", named(cfg, &format!("-{}-{role}", s.key)))
+                            .attr(
+                                "identifier",
+                                named(cfg, &format!("-{}-{}", s.key, role.replace('_', "-"))),
+                            )
                             .attr("cluster_identifier", r(&s.a("aws_rds_cluster", ""), "id"))
                             .attr("instance_class", string(&db.instance_class))
                             .attr("engine", string(&db.engine))

@@ -251,3 +251,27 @@ fn unknown_values_plan_without_errors() {
         Some(&Expr::Unknown)
     );
 }
+
+#[test]
+fn database_identifiers_are_valid_for_rds() {
+    let e = expand(example_config());
+    let valid = |id: &str| {
+        id.len() <= 63
+            && id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !id.ends_with('-')
+            && !id.contains("--")
+    };
+    let mut seen = 0;
+    for c in e.components.iter().filter(|c| c.resource_type.starts_with("aws_rds_")) {
+        for name in ["identifier", "cluster_identifier", "global_cluster_identifier"] {
+            if let Some(Expr::String(id)) = c.body.get(name) {
+                seen += 1;
+                assert!(valid(id), "{}.{name} = {id:?}", c.address());
+            }
+        }
+    }
+    assert!(seen >= 6, "identifiers checked: {seen}");
+}

@@ -6,6 +6,8 @@
 //! reaches state, and read never fetches it. A version cannot be deleted on its own:
 //! delete takes away its staging labels so Secrets Manager retires it, except AWSCURRENT,
 //! which only a newer version can take over (the secret's deletion removes the rest).
+//! Find (import, a re-apply after a crash) adopts the secret's AWSCURRENT version rather
+//! than putting a new value, which would no longer match what its consumers were given.
 
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::Client;
@@ -125,6 +127,21 @@ impl Driver for SecretsmanagerSecretVersion {
             .await?
             .ok_or_else(|| DriverError::new(format!("version {version} of secret {arn} does not exist")))?;
         Ok(applied_state(desired, arn, version, &stages))
+    }
+
+    async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
+        let client = client(ctx);
+        let secret_id = attrs::required_string(desired, "secret_id")?;
+        let Some(secret) = find_secret(&client, secret_id).await? else {
+            return Ok(None);
+        };
+        let (Some(arn), Some(stages)) = (secret.arn(), secret.version_ids_to_stages()) else {
+            return Ok(None);
+        };
+        Ok(stages
+            .iter()
+            .find(|(_, labels)| labels.iter().any(|l| l == CURRENT))
+            .map(|(version, labels)| applied_state(desired, arn, version, labels)))
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {

@@ -152,11 +152,17 @@ impl<'k> Composite<'k> {
         }
     }
 
-    /// ValidateResourceConfig: the kind's configuration errors, each on its attribute.
+    /// ValidateResourceConfig: the kind's configuration errors, each on its attribute. Values
+    /// still unknown here may be input variables, known by plan time, so only the plan
+    /// reports an unknown value the expansion needs.
     pub fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         match self.plan_kind(config) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors.into_iter().map(|e| config_error(&self.kind_schema, e)).collect(),
+            Err(errors) => errors
+                .into_iter()
+                .filter(|e| !e.needs_known_value)
+                .map(|e| config_error(&self.kind_schema, e))
+                .collect(),
         }
     }
 

@@ -120,6 +120,13 @@ impl Workdir {
         self.env.push((key.into(), value.into()));
     }
 
+    /// `terraform output -json components`: child address → physical id.
+    pub fn components(&self) -> std::collections::BTreeMap<String, String> {
+        let run = self.run(&["output", "-json", "components"]);
+        run.expect_code(0, "terraform output");
+        serde_json::from_str(&run.stdout).expect("components is a map of strings")
+    }
+
     /// Runs `terraform <args>` in the directory, without colour or prompts.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(&self.terraform);
