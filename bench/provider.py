@@ -7,12 +7,13 @@ Run after `bash scripts/setup.sh` and `cargo build -p terraform-provider-wellarc
 
 It reports:
 - time from process start to the handshake line (the binary alone, AutoMTLS on; median of 20);
-- `terraform plan` wall time of examples/burst_tolerant_api (one composite; Terraform's own
-  start-up included), median of --repeat;
-- `terraform apply` wall time with the default concurrency and with WELLARCH_MAX_PARALLEL=1
-  (children one at a time), alternating, each on a freshly reset moto, and their ratio;
+- for each of examples/burst_tolerant_api and examples/multiregion_commerce (one composite
+  each; the second spans eu-west-1, eu-west-3 and us-east-1):
+  - `terraform plan` wall time (Terraform's own start-up included), median of --repeat;
+  - `terraform apply` wall time with the default concurrency and with WELLARCH_MAX_PARALLEL=1
+    (children one at a time), alternating, each on a freshly reset moto, and their ratio;
 - AWS API calls per apply: every HTTP request the provider sends, counted by a pass-through
-  proxy in front of moto (waits and retries included).
+    proxy in front of moto (waits and retries included).
 
 Results: markdown on stdout, JSON in bench/out/provider.json (git-ignored).
 """
@@ -136,6 +137,48 @@ def handshake_ms(binary: Path, runs: int = 20) -> float:
     return statistics.median(times)
 
 
+def measure(work: Path, example: str, tf_vars: list[str], *, terraform: Path, env: dict,
+            proxy: "CountingProxy", moto_port: int, repeat: int) -> dict:
+    """Plan and apply timings of one example, each apply on a freshly reset moto."""
+    shutil.copytree(REPO / "examples" / example, work, dirs_exist_ok=True)
+    if (work / "handler").exists():
+        (work / "build").mkdir(exist_ok=True)
+        with zipfile.ZipFile(work / "build" / "handler.zip", "w") as z:
+            z.write(work / "handler" / "app.py", "app.py")
+
+    def tf(*cmd: str, extra_env: dict | None = None) -> float:
+        start = time.perf_counter()
+        r = subprocess.run([str(terraform), *cmd, "-no-color", *tf_vars], cwd=work,
+                           env=dict(env, **(extra_env or {})), capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"{example}: terraform {' '.join(cmd)} failed:\n{r.stdout}\n{r.stderr}")
+        return time.perf_counter() - start
+
+    def reset() -> None:
+        for f in work.glob("terraform.tfstate*"):
+            f.unlink()
+        req = urllib.request.Request(f"http://127.0.0.1:{moto_port}/moto-api/reset", method="POST")
+        urllib.request.urlopen(req, timeout=10)
+
+    plans = [tf("plan") for _ in range(repeat)]
+    parallel, serial, calls = [], [], []
+    for _ in range(repeat):
+        reset()
+        before = proxy.count
+        parallel.append(tf("apply", "-auto-approve"))
+        calls.append(proxy.count - before)
+        reset()
+        serial.append(tf("apply", "-auto-approve", extra_env={"WELLARCH_MAX_PARALLEL": "1"}))
+    reset()
+    return {
+        "plan_s_median": round(statistics.median(plans), 2),
+        "apply_parallel_s_median": round(statistics.median(parallel), 2),
+        "apply_serial_s_median": round(statistics.median(serial), 2),
+        "serial_over_parallel": round(statistics.median(serial) / statistics.median(parallel), 2),
+        "aws_calls_per_apply": calls,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
@@ -155,51 +198,26 @@ def main() -> None:
     try:
         wait_ready(moto_port)
         proxy = CountingProxy(moto_port)
-        shutil.copytree(REPO / "examples" / "burst_tolerant_api", work, dirs_exist_ok=True)
-        (work / "build").mkdir(exist_ok=True)
-        with zipfile.ZipFile(work / "build" / "handler.zip", "w") as z:
-            z.write(work / "handler" / "app.py", "app.py")
-        (work / "terraform.rc").write_text(
+        rc = work / "terraform.rc"
+        rc.write_text(
             'provider_installation {\n  dev_overrides {\n    "wellarch/wellarch" = "%s"\n  }\n  direct {}\n}\n'
             % args.binary.parent)
-        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "terraform.rc"), TF_IN_AUTOMATION="1",
+        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TF_IN_AUTOMATION="1",
                    CHECKPOINT_DISABLE="1", AWS_ENDPOINT_URL=f"http://127.0.0.1:{proxy.port}",
                    AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                    AWS_EC2_METADATA_DISABLED="true")
-        tf_vars = ["-var", "deletion_protection=false"]
-
-        def tf(*cmd: str, extra_env: dict | None = None) -> float:
-            start = time.perf_counter()
-            r = subprocess.run([str(terraform), *cmd, "-no-color", *tf_vars], cwd=work,
-                               env=dict(env, **(extra_env or {})), capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.exit(f"terraform {' '.join(cmd)} failed:\n{r.stdout}\n{r.stderr}")
-            return time.perf_counter() - start
-
-        def reset() -> None:
-            for f in work.glob("terraform.tfstate*"):
-                f.unlink()
-            req = urllib.request.Request(f"http://127.0.0.1:{moto_port}/moto-api/reset", method="POST")
-            urllib.request.urlopen(req, timeout=10)
-
+        common = dict(terraform=terraform, env=env, proxy=proxy, moto_port=moto_port, repeat=args.repeat)
         hs = handshake_ms(args.binary)
-        plans = [tf("plan") for _ in range(args.repeat)]
-        parallel, serial, calls = [], [], []
-        for _ in range(args.repeat):
-            reset()
-            before = proxy.count
-            parallel.append(tf("apply", "-auto-approve"))
-            calls.append(proxy.count - before)
-            reset()
-            serial.append(tf("apply", "-auto-approve", extra_env={"WELLARCH_MAX_PARALLEL": "1"}))
-        reset()
+        examples = {
+            "burst_tolerant_api": measure(work / "burst", "burst_tolerant_api",
+                                          ["-var", "deletion_protection=false"], **common),
+            "multiregion_commerce": measure(work / "multiregion", "multiregion_commerce",
+                                            ["-var", "deletion_protection=false", "-var", "ami_id=ami-12c6146b"],
+                                            **common),
+        }
         result = {
             "handshake_ms_median": round(hs, 1),
-            "plan_s_median": round(statistics.median(plans), 2),
-            "apply_parallel_s_median": round(statistics.median(parallel), 2),
-            "apply_serial_s_median": round(statistics.median(serial), 2),
-            "serial_over_parallel": round(statistics.median(serial) / statistics.median(parallel), 2),
-            "aws_calls_per_apply": calls,
+            "examples": examples,
             "binary": str(args.binary),
             "repeat": args.repeat,
         }
@@ -211,13 +229,20 @@ def main() -> None:
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "provider.json").write_text(json.dumps(result, indent=2))
-    print("| measure | value |\n|---|---|")
-    print(f"| start → handshake line (median of 20) | {result['handshake_ms_median']} ms |")
-    print(f"| `terraform plan`, one composite (median) | {result['plan_s_median']} s |")
-    print(f"| `terraform apply`, default concurrency (median) | {result['apply_parallel_s_median']} s |")
-    print(f"| `terraform apply`, WELLARCH_MAX_PARALLEL=1 (median) | {result['apply_serial_s_median']} s |")
-    print(f"| serial / parallel | {result['serial_over_parallel']}× |")
-    print(f"| AWS API calls per apply | {', '.join(map(str, calls))} |")
+    names = list(result["examples"])
+    print("| measure | " + " | ".join(f"`{n}`" for n in names) + " |")
+    print("|---|" + "---|" * len(names))
+    print(f"| start → handshake line (median of 20) | {result['handshake_ms_median']} ms |" + " |" * (len(names) - 1))
+
+    def row(label: str, key: str, unit: str) -> None:
+        print(f"| {label} | " + " | ".join(f"{result['examples'][n][key]}{unit}" for n in names) + " |")
+
+    row("`terraform plan` (median)", "plan_s_median", " s")
+    row("`terraform apply`, default concurrency (median)", "apply_parallel_s_median", " s")
+    row("`terraform apply`, WELLARCH_MAX_PARALLEL=1 (median)", "apply_serial_s_median", " s")
+    row("serial / parallel", "serial_over_parallel", "×")
+    print("| AWS API calls per apply | " + " | ".join(
+        ", ".join(map(str, result["examples"][n]["aws_calls_per_apply"])) for n in names) + " |")
 
 
 if __name__ == "__main__":

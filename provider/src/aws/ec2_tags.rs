@@ -53,6 +53,15 @@ pub fn owner_filters(ctx: &ChildCtx<'_>) -> Vec<Filter> {
     ]
 }
 
+/// Whether a described resource carries this very child's tags. `find` checks it besides
+/// asking for [`owner_filters`]: an emulator may ignore tag filters (moto does for NAT
+/// gateways), and adopting another component's resource would be worse than creating one.
+pub fn owned_by_child(ctx: &ChildCtx<'_>, sdk: &[Tag]) -> bool {
+    let all = from_sdk(sdk);
+    all.get(COMPOSITE_TAG).map(String::as_str) == Some(ctx.composite)
+        && all.get(COMPONENT_TAG).map(String::as_str) == Some(ctx.component)
+}
+
 /// Brings the tags of resource `id` from `actual` (its Describe answer) to `wanted`.
 pub async fn sync(client: &Client, id: &str, actual: &Tags, wanted: &Tags) -> Result<(), DriverError> {
     tags::sync(
@@ -95,5 +104,41 @@ mod tests {
         let spec = specification(ResourceType::RouteTable, &tags).expect("a specification");
         assert_eq!(spec[0].resource_type(), Some(&ResourceType::RouteTable));
         assert_eq!(spec[0].tags().len(), 2);
+    }
+
+    #[test]
+    fn find_adopts_only_this_component() {
+        let env = crate::aws::AwsEnv {
+            base: aws_types::SdkConfig::builder().build(),
+            endpoints: Default::default(),
+            component_timeout: std::time::Duration::from_secs(1),
+        };
+        let ctx_tags = Tags::new();
+        let ctx = ChildCtx {
+            env: &env,
+            region: None,
+            tags: &ctx_tags,
+            composite: "wellarch_multiregion_commerce.shop",
+            component: "aws_vpc.main",
+        };
+        let tagged = |composite: &str, component: &str| {
+            vec![
+                Tag::builder().key(COMPOSITE_TAG).value(composite).build(),
+                Tag::builder().key(COMPONENT_TAG).value(component).build(),
+            ]
+        };
+        assert!(owned_by_child(
+            &ctx,
+            &tagged("wellarch_multiregion_commerce.shop", "aws_vpc.main")
+        ));
+        assert!(!owned_by_child(
+            &ctx,
+            &tagged("wellarch_multiregion_commerce.shop", "aws_vpc.other")
+        ));
+        assert!(!owned_by_child(
+            &ctx,
+            &tagged("wellarch_multiregion_commerce.other", "aws_vpc.main")
+        ));
+        assert!(!owned_by_child(&ctx, &[]));
     }
 }

@@ -10,8 +10,9 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Address, DomainType, ResourceType};
 
 use super::attrs::{self, Attrs};
+use super::ec2_tags;
 use super::tags;
-use super::vpc::{ec2_client, owned_by_child, owner_filters, read_back, sync_tags, tag_specification, tags_of};
+use super::vpc::read_back;
 use super::wait;
 use super::{ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
 
@@ -51,13 +52,13 @@ impl Driver for Eip {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         check_domain(desired)?;
         let all_tags = tags::wanted(ctx, desired)?;
         let created = client
             .allocate_address()
             .domain(DomainType::Vpc)
-            .tag_specifications(tag_specification(ResourceType::ElasticIp, &all_tags))
+            .set_tag_specifications(ec2_tags::specification(ResourceType::ElasticIp, &all_tags))
             .send()
             .await
             .map_err(|e| aws_error("AllocateAddress", e))?;
@@ -81,7 +82,7 @@ impl Driver for Eip {
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(address) = find_address(&client, id).await? else {
             return Ok(None);
@@ -108,18 +109,24 @@ impl Driver for Eip {
             "private_ip".into(),
             attrs::opt_text(some(address.private_ip_address()).as_deref()),
         );
-        tags::put_read_state(ctx, &mut out, state, &tags_of(address.tags()))?;
+        tags::put_read_state(ctx, &mut out, state, &ec2_tags::from_sdk(address.tags()))?;
         Ok(Some(out))
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         check_domain(desired)?;
         let address = find_address(&client, id)
             .await?
             .ok_or_else(|| DriverError::new(format!("address {id} does not exist")))?;
-        sync_tags(&client, id, &tags_of(address.tags()), &tags::wanted(ctx, desired)?).await?;
+        ec2_tags::sync(
+            &client,
+            id,
+            &ec2_tags::from_sdk(address.tags()),
+            &tags::wanted(ctx, desired)?,
+        )
+        .await?;
         let mut seed = desired.clone();
         seed.insert("id".into(), attrs::text(id));
         self.read(ctx, &seed)
@@ -128,7 +135,7 @@ impl Driver for Eip {
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let released = wait::retry_while(
             ctx.env.component_timeout,
@@ -149,16 +156,16 @@ impl Driver for Eip {
 
     /// DescribeAddresses by this child's tags.
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
-        let out = ec2_client(ctx)
+        let out = ec2_tags::client(ctx)
             .describe_addresses()
-            .set_filters(Some(owner_filters(ctx)))
+            .set_filters(Some(ec2_tags::owner_filters(ctx)))
             .send()
             .await
             .map_err(|e| aws_error("DescribeAddresses", e))?;
         match out
             .addresses()
             .iter()
-            .filter(|a| owned_by_child(ctx, a.tags()))
+            .filter(|a| ec2_tags::owned_by_child(ctx, a.tags()))
             .find_map(|a| a.allocation_id())
         {
             Some(id) => adopt(self, ctx, desired, id, true).await,

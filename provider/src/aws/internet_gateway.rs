@@ -12,11 +12,9 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway as SdkGateway, ResourceType};
 
 use super::attrs::{self, Attrs};
+use super::ec2_tags;
 use super::tags;
-use super::vpc::{
-    DEPENDENCY_VIOLATION, ec2_arn, ec2_client, owned_by_child, owner_filters, read_back, sync_tags, tag_specification,
-    tags_of,
-};
+use super::vpc::{DEPENDENCY_VIOLATION, ec2_arn, read_back};
 use super::wait;
 use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
 
@@ -123,12 +121,12 @@ impl Driver for InternetGateway {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let vpc_id = attrs::string(desired, "vpc_id")?;
         let all_tags = tags::wanted(ctx, desired)?;
         let created = client
             .create_internet_gateway()
-            .tag_specifications(tag_specification(ResourceType::InternetGateway, &all_tags))
+            .set_tag_specifications(ec2_tags::specification(ResourceType::InternetGateway, &all_tags))
             .send()
             .await
             .map_err(|e| aws_error("CreateInternetGateway", e))?;
@@ -154,7 +152,7 @@ impl Driver for InternetGateway {
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(gateway) = find_gateway(&client, id).await? else {
             return Ok(None);
@@ -165,12 +163,12 @@ impl Driver for InternetGateway {
         out.insert("arn".into(), attrs::text(&ec2_arn(ctx, owner, "internet-gateway", id)?));
         out.insert("owner_id".into(), attrs::text(owner));
         out.insert("vpc_id".into(), attrs::opt_text(attached_vpc(&gateway)));
-        tags::put_read_state(ctx, &mut out, state, &tags_of(gateway.tags()))?;
+        tags::put_read_state(ctx, &mut out, state, &ec2_tags::from_sdk(gateway.tags()))?;
         Ok(Some(out))
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let gateway = find_gateway(&client, id)
             .await?
@@ -185,7 +183,13 @@ impl Driver for InternetGateway {
                 attach(ctx, &client, id, new).await?;
             }
         }
-        sync_tags(&client, id, &tags_of(gateway.tags()), &tags::wanted(ctx, desired)?).await?;
+        ec2_tags::sync(
+            &client,
+            id,
+            &ec2_tags::from_sdk(gateway.tags()),
+            &tags::wanted(ctx, desired)?,
+        )
+        .await?;
         let mut seed = desired.clone();
         seed.insert("id".into(), attrs::text(id));
         self.read(ctx, &seed)
@@ -194,7 +198,7 @@ impl Driver for InternetGateway {
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(gateway) = find_gateway(&client, id).await? else {
             return Ok(());
@@ -221,16 +225,16 @@ impl Driver for InternetGateway {
 
     /// DescribeInternetGateways by this child's tags.
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
-        let out = ec2_client(ctx)
+        let out = ec2_tags::client(ctx)
             .describe_internet_gateways()
-            .set_filters(Some(owner_filters(ctx)))
+            .set_filters(Some(ec2_tags::owner_filters(ctx)))
             .send()
             .await
             .map_err(|e| aws_error("DescribeInternetGateways", e))?;
         match out
             .internet_gateways()
             .iter()
-            .filter(|g| owned_by_child(ctx, g.tags()))
+            .filter(|g| ec2_tags::owned_by_child(ctx, g.tags()))
             .find_map(|g| g.internet_gateway_id())
         {
             Some(id) => adopt(self, ctx, desired, id, true).await,

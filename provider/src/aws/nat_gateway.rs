@@ -9,8 +9,9 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{ConnectivityType, NatGateway as SdkNatGateway, NatGatewayState, ResourceType};
 
 use super::attrs::{self, Attrs};
+use super::ec2_tags;
 use super::tags;
-use super::vpc::{ec2_client, owned_by_child, owner_filters, read_back, sync_tags, tag_specification, tags_of};
+use super::vpc::read_back;
 use super::wait;
 use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, state_id};
 
@@ -81,7 +82,7 @@ impl Driver for NatGateway {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let subnet_id = attrs::required_string(desired, "subnet_id")?;
         let kind = connectivity(desired)?;
         let allocation_id = attrs::owned_string(desired, "allocation_id")?;
@@ -97,7 +98,7 @@ impl Driver for NatGateway {
             .subnet_id(subnet_id)
             .set_allocation_id(allocation_id)
             .connectivity_type(kind)
-            .tag_specifications(tag_specification(ResourceType::Natgateway, &all_tags))
+            .set_tag_specifications(ec2_tags::specification(ResourceType::Natgateway, &all_tags))
             .send()
             .await
             .map_err(|e| aws_error("CreateNatGateway", e))?;
@@ -113,7 +114,7 @@ impl Driver for NatGateway {
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(gateway) = find_gateway(&client, id).await? else {
             return Ok(None);
@@ -149,18 +150,24 @@ impl Driver for NatGateway {
             "association_id".into(),
             attrs::opt_text(address.and_then(|a| a.association_id())),
         );
-        tags::put_read_state(ctx, &mut out, state, &tags_of(gateway.tags()))?;
+        tags::put_read_state(ctx, &mut out, state, &ec2_tags::from_sdk(gateway.tags()))?;
         Ok(Some(out))
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let gateway = find_gateway(&client, id)
             .await?
             .ok_or_else(|| DriverError::new(format!("NAT gateway {id} does not exist")))?;
         attrs::unchanged(desired, "subnet_id", gateway.subnet_id().unwrap_or_default())?;
-        sync_tags(&client, id, &tags_of(gateway.tags()), &tags::wanted(ctx, desired)?).await?;
+        ec2_tags::sync(
+            &client,
+            id,
+            &ec2_tags::from_sdk(gateway.tags()),
+            &tags::wanted(ctx, desired)?,
+        )
+        .await?;
         let mut seed = desired.clone();
         seed.insert("id".into(), attrs::text(id));
         self.read(ctx, &seed)
@@ -169,7 +176,7 @@ impl Driver for NatGateway {
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         // Looked up first: a gateway already gone (or `deleting`) needs no call.
         let Some(gateway) = find_gateway(&client, id).await? else {
@@ -191,9 +198,9 @@ impl Driver for NatGateway {
 
     /// DescribeNatGateways by this child's tags (deleted gateways are skipped).
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
-        let out = ec2_client(ctx)
+        let out = ec2_tags::client(ctx)
             .describe_nat_gateways()
-            .set_filter(Some(owner_filters(ctx)))
+            .set_filter(Some(ec2_tags::owner_filters(ctx)))
             .send()
             .await
             .map_err(|e| aws_error("DescribeNatGateways", e))?;
@@ -204,7 +211,7 @@ impl Driver for NatGateway {
                 !matches!(
                     g.state(),
                     Some(NatGatewayState::Deleted | NatGatewayState::Deleting | NatGatewayState::Failed)
-                ) && owned_by_child(ctx, g.tags())
+                ) && ec2_tags::owned_by_child(ctx, g.tags())
             })
             .find_map(|g| g.nat_gateway_id());
         match candidate {

@@ -10,11 +10,9 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as SdkSubnet, SubnetState};
 
 use super::attrs::{self, Attrs};
+use super::ec2_tags;
 use super::tags;
-use super::vpc::{
-    DEPENDENCY_VIOLATION, ec2_arn, ec2_client, owned_by_child, owner_filters, read_back, sync_tags, tag_specification,
-    tags_of,
-};
+use super::vpc::{DEPENDENCY_VIOLATION, ec2_arn, read_back};
 use super::wait;
 use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
 
@@ -58,7 +56,7 @@ impl Driver for Subnet {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let vpc_id = attrs::required_string(desired, "vpc_id")?;
         let cidr = attrs::required_string(desired, "cidr_block")?;
         let public_ip = wanted_public_ip(desired)?;
@@ -68,7 +66,7 @@ impl Driver for Subnet {
             .vpc_id(vpc_id)
             .cidr_block(cidr)
             .set_availability_zone(attrs::owned_string(desired, "availability_zone")?)
-            .tag_specifications(tag_specification(ResourceType::Subnet, &all_tags))
+            .set_tag_specifications(ec2_tags::specification(ResourceType::Subnet, &all_tags))
             .send()
             .await
             .map_err(|e| aws_error("CreateSubnet", e))?;
@@ -98,7 +96,7 @@ impl Driver for Subnet {
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(subnet) = find_subnet(&client, id).await? else {
             return Ok(None);
@@ -122,12 +120,12 @@ impl Driver for Subnet {
             "map_public_ip_on_launch".into(),
             subnet.map_public_ip_on_launch().unwrap_or(false).into(),
         );
-        tags::put_read_state(ctx, &mut out, state, &tags_of(subnet.tags()))?;
+        tags::put_read_state(ctx, &mut out, state, &ec2_tags::from_sdk(subnet.tags()))?;
         Ok(Some(out))
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let subnet = find_subnet(&client, id)
             .await?
@@ -143,7 +141,13 @@ impl Driver for Subnet {
         if subnet.map_public_ip_on_launch() != Some(public_ip) {
             set_public_ip(&client, id, public_ip).await?;
         }
-        sync_tags(&client, id, &tags_of(subnet.tags()), &tags::wanted(ctx, desired)?).await?;
+        ec2_tags::sync(
+            &client,
+            id,
+            &ec2_tags::from_sdk(subnet.tags()),
+            &tags::wanted(ctx, desired)?,
+        )
+        .await?;
         let mut seed = desired.clone();
         seed.insert("id".into(), attrs::text(id));
         self.read(ctx, &seed)
@@ -152,7 +156,7 @@ impl Driver for Subnet {
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let deleted = wait::retry_while(
             ctx.env.component_timeout,
@@ -171,11 +175,11 @@ impl Driver for Subnet {
 
     /// DescribeSubnets by this child's tags (in the desired VPC when it is known).
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
-        let mut filters = owner_filters(ctx);
+        let mut filters = ec2_tags::owner_filters(ctx);
         if let Some(vpc_id) = attrs::string(desired, "vpc_id")? {
-            filters.push(super::vpc::filter("vpc-id", vpc_id));
+            filters.push(ec2_tags::filter("vpc-id", vpc_id));
         }
-        let out = ec2_client(ctx)
+        let out = ec2_tags::client(ctx)
             .describe_subnets()
             .set_filters(Some(filters))
             .send()
@@ -184,7 +188,7 @@ impl Driver for Subnet {
         match out
             .subnets()
             .iter()
-            .filter(|s| owned_by_child(ctx, s.tags()))
+            .filter(|s| ec2_tags::owned_by_child(ctx, s.tags()))
             .find_map(|s| s.subnet_id())
         {
             Some(id) => adopt(self, ctx, desired, id, true).await,

@@ -8,23 +8,19 @@
 //! go away after they are deleted, so delete retries `DependencyViolation` until the
 //! component timeout.
 //!
-//! This file also holds the EC2 plumbing the network drivers share (tag specifications,
-//! CreateTags/DeleteTags, the ownership tag filters `find` uses, ARNs EC2 does not return).
+//! This file also holds what the network drivers share besides tags (`ec2_tags`): ARNs EC2
+//! does not return, and reading a resource back after its create.
 
 use async_trait::async_trait;
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, Tag, TagSpecification, Tenancy, Vpc as SdkVpc, VpcState,
-};
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, Vpc as SdkVpc, VpcState};
 use serde_json::Value;
 
 use super::attrs::{self, Attrs};
-use super::tags::{self, Tags};
+use super::ec2_tags;
+use super::tags;
 use super::wait;
-use super::{
-    AfterCreate, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found,
-    has_code, state_id,
-};
+use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, arn, aws_error, found, has_code, state_id};
 
 pub struct Vpc;
 
@@ -32,81 +28,7 @@ const NOT_FOUND: &[&str] = &["InvalidVpcID.NotFound"];
 /// Something still lives in the VPC (or, for other resources, still uses them).
 pub(crate) const DEPENDENCY_VIOLATION: &[&str] = &["DependencyViolation"];
 
-// ---- EC2 plumbing shared by the network drivers ----
-
-pub(crate) fn ec2_client(ctx: &ChildCtx<'_>) -> Client {
-    Client::new(&ctx.config("ec2"))
-}
-
-/// The tags of a create call, so the resource never exists untagged (an orphan would not
-/// be findable).
-pub(crate) fn tag_specification(kind: ResourceType, all: &Tags) -> TagSpecification {
-    TagSpecification::builder()
-        .resource_type(kind)
-        .set_tags(Some(
-            all.iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect(),
-        ))
-        .build()
-}
-
-/// Tags as EC2 describes them.
-pub(crate) fn tags_of(sdk: &[Tag]) -> Tags {
-    sdk.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .collect()
-}
-
-/// Brings the tags of EC2 resource `id` from `actual` to `wanted` (DeleteTags, CreateTags).
-pub(crate) async fn sync_tags(client: &Client, id: &str, actual: &Tags, wanted: &Tags) -> Result<(), DriverError> {
-    tags::sync(
-        actual,
-        wanted,
-        |keys| async move {
-            client
-                .delete_tags()
-                .resources(id)
-                .set_tags(Some(keys.into_iter().map(|k| Tag::builder().key(k).build()).collect()))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| aws_error("DeleteTags", e))
-        },
-        |set| async move {
-            client
-                .create_tags()
-                .resources(id)
-                .set_tags(Some(
-                    set.iter()
-                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| aws_error("CreateTags", e))
-        },
-    )
-    .await
-}
-
-/// Describe filters matching the resources tagged for this very child, for `find`.
-pub(crate) fn owner_filters(ctx: &ChildCtx<'_>) -> Vec<Filter> {
-    [(COMPOSITE_TAG, ctx.composite), (COMPONENT_TAG, ctx.component)]
-        .into_iter()
-        .map(|(key, value)| Filter::builder().name(format!("tag:{key}")).values(value).build())
-        .collect()
-}
-
-/// Whether a described resource carries this very child's tags. `find` checks it besides
-/// asking for [`owner_filters`]: an emulator may ignore tag filters (moto does for NAT
-/// gateways), and adopting another component's resource would be worse than creating one.
-pub(crate) fn owned_by_child(ctx: &ChildCtx<'_>, sdk: &[Tag]) -> bool {
-    let all = tags_of(sdk);
-    all.get(COMPOSITE_TAG).map(String::as_str) == Some(ctx.composite)
-        && all.get(COMPONENT_TAG).map(String::as_str) == Some(ctx.component)
-}
+// ---- EC2 plumbing shared by the network drivers (tags: `ec2_tags`) ----
 
 /// `arn:<partition>:ec2:<region>:<account>:<kind>/<id>`, for resources whose describe call
 /// returns no ARN (VPCs, internet gateways).
@@ -119,11 +41,6 @@ pub(crate) fn ec2_arn(ctx: &ChildCtx<'_>, account: &str, kind: &str, id: &str) -
         account,
         &format!("{kind}/{id}"),
     ))
-}
-
-/// A filter on one value, for describe calls.
-pub(crate) fn filter(name: &str, value: &str) -> Filter {
-    Filter::builder().name(name).values(value).build()
 }
 
 /// `read` seeded with what create knows, turned into the state create returns; a
@@ -225,8 +142,8 @@ async fn apply_dns(client: &Client, id: &str, desired: &Attrs) -> Result<(), Dri
 async fn default_security_group(client: &Client, vpc_id: &str) -> Result<Option<String>, DriverError> {
     let out = client
         .describe_security_groups()
-        .filters(filter("vpc-id", vpc_id))
-        .filters(filter("group-name", "default"))
+        .filters(ec2_tags::filter("vpc-id", vpc_id))
+        .filters(ec2_tags::filter("group-name", "default"))
         .send()
         .await
         .map_err(|e| aws_error("DescribeSecurityGroups", e))?;
@@ -240,8 +157,8 @@ async fn default_security_group(client: &Client, vpc_id: &str) -> Result<Option<
 async fn main_route_table(client: &Client, vpc_id: &str) -> Result<Option<String>, DriverError> {
     let out = client
         .describe_route_tables()
-        .filters(filter("vpc-id", vpc_id))
-        .filters(filter("association.main", "true"))
+        .filters(ec2_tags::filter("vpc-id", vpc_id))
+        .filters(ec2_tags::filter("association.main", "true"))
         .send()
         .await
         .map_err(|e| aws_error("DescribeRouteTables", e))?;
@@ -267,7 +184,7 @@ impl Driver for Vpc {
     }
 
     async fn create(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let cidr = attrs::required_string(desired, "cidr_block")?;
         // Validated before anything exists, so a typo costs no create.
         DnsSetting::Support.wanted(desired)?;
@@ -277,7 +194,7 @@ impl Driver for Vpc {
             .create_vpc()
             .cidr_block(cidr)
             .set_instance_tenancy(attrs::string(desired, "instance_tenancy")?.map(Tenancy::from))
-            .tag_specifications(tag_specification(ResourceType::Vpc, &all_tags))
+            .set_tag_specifications(ec2_tags::specification(ResourceType::Vpc, &all_tags))
             .send()
             .await
             .map_err(|e| aws_error("CreateVpc", e))?;
@@ -306,7 +223,7 @@ impl Driver for Vpc {
     }
 
     async fn read(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<Option<ChildState>, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let Some(vpc) = find_vpc(&client, id).await? else {
             return Ok(None);
@@ -329,19 +246,25 @@ impl Driver for Vpc {
         out.insert("default_security_group_id".into(), attrs::opt_text(sg.as_deref()));
         let rtb = main_route_table(&client, id).await?;
         out.insert("main_route_table_id".into(), attrs::opt_text(rtb.as_deref()));
-        tags::put_read_state(ctx, &mut out, state, &tags_of(vpc.tags()))?;
+        tags::put_read_state(ctx, &mut out, state, &ec2_tags::from_sdk(vpc.tags()))?;
         Ok(Some(out))
     }
 
     async fn update(&self, ctx: &ChildCtx<'_>, state: &ChildState, desired: &Attrs) -> Result<ChildState, DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let vpc = find_vpc(&client, id)
             .await?
             .ok_or_else(|| DriverError::new(format!("VPC {id} does not exist")))?;
         attrs::unchanged(desired, "cidr_block", vpc.cidr_block().unwrap_or_default())?;
         apply_dns(&client, id, desired).await?;
-        sync_tags(&client, id, &tags_of(vpc.tags()), &tags::wanted(ctx, desired)?).await?;
+        ec2_tags::sync(
+            &client,
+            id,
+            &ec2_tags::from_sdk(vpc.tags()),
+            &tags::wanted(ctx, desired)?,
+        )
+        .await?;
         let mut seed = desired.clone();
         seed.insert("id".into(), attrs::text(id));
         self.read(ctx, &seed)
@@ -350,7 +273,7 @@ impl Driver for Vpc {
     }
 
     async fn delete(&self, ctx: &ChildCtx<'_>, state: &ChildState) -> Result<(), DriverError> {
-        let client = ec2_client(ctx);
+        let client = ec2_tags::client(ctx);
         let id = state_id(state)?;
         let deleted = wait::retry_while(
             ctx.env.component_timeout,
@@ -369,16 +292,16 @@ impl Driver for Vpc {
 
     /// DescribeVpcs by this child's tags.
     async fn find(&self, ctx: &ChildCtx<'_>, desired: &Attrs) -> Result<Option<ChildState>, DriverError> {
-        let out = ec2_client(ctx)
+        let out = ec2_tags::client(ctx)
             .describe_vpcs()
-            .set_filters(Some(owner_filters(ctx)))
+            .set_filters(Some(ec2_tags::owner_filters(ctx)))
             .send()
             .await
             .map_err(|e| aws_error("DescribeVpcs", e))?;
         let candidate = out
             .vpcs()
             .iter()
-            .filter(|v| v.state() != Some(&VpcState::Deleting) && owned_by_child(ctx, v.tags()))
+            .filter(|v| v.state() != Some(&VpcState::Deleting) && ec2_tags::owned_by_child(ctx, v.tags()))
             .find_map(|v| v.vpc_id());
         match candidate {
             Some(id) => adopt(self, ctx, desired, id, true).await,
@@ -404,49 +327,5 @@ mod tests {
         assert_eq!(DnsSetting::Hostnames.wanted(set), Ok(Some(true)));
         let bad = json!({"enable_dns_hostnames": 3});
         assert!(DnsSetting::Hostnames.wanted(bad.as_object().expect("object")).is_err());
-    }
-
-    #[test]
-    fn ec2_tags_round_trip() {
-        let all: Tags = [("a".to_string(), "1".to_string()), ("b".to_string(), String::new())].into();
-        let spec = tag_specification(ResourceType::Vpc, &all);
-        assert_eq!(spec.resource_type(), Some(&ResourceType::Vpc));
-        assert_eq!(tags_of(spec.tags()), all);
-    }
-
-    #[test]
-    fn find_adopts_only_this_component() {
-        let env = crate::aws::AwsEnv {
-            base: aws_types::SdkConfig::builder().build(),
-            endpoints: Default::default(),
-            component_timeout: std::time::Duration::from_secs(1),
-        };
-        let ctx_tags = Tags::new();
-        let ctx = ChildCtx {
-            env: &env,
-            region: None,
-            tags: &ctx_tags,
-            composite: "wellarch_multiregion_commerce.shop",
-            component: "aws_vpc.main",
-        };
-        let tagged = |composite: &str, component: &str| {
-            vec![
-                Tag::builder().key(COMPOSITE_TAG).value(composite).build(),
-                Tag::builder().key(COMPONENT_TAG).value(component).build(),
-            ]
-        };
-        assert!(owned_by_child(
-            &ctx,
-            &tagged("wellarch_multiregion_commerce.shop", "aws_vpc.main")
-        ));
-        assert!(!owned_by_child(
-            &ctx,
-            &tagged("wellarch_multiregion_commerce.shop", "aws_vpc.other")
-        ));
-        assert!(!owned_by_child(
-            &ctx,
-            &tagged("wellarch_multiregion_commerce.other", "aws_vpc.main")
-        ));
-        assert!(!owned_by_child(&ctx, &[]));
     }
 }

@@ -451,3 +451,27 @@ async fn read_without_the_private_record_keeps_the_state() {
     let out = c.read(&e, &empty, b"{}").await;
     assert_eq!(out.new_state, Value::Null, "{:?}", out.diagnostics);
 }
+
+/// Terraform validates with input variables unknown: a region set from a variable is no
+/// error then, and is one at plan time only if it is still unknown there.
+#[test]
+fn a_region_unknown_at_validation_is_an_error_only_at_plan() {
+    let kind = wellarch_blueprints::kind("wellarch_multiregion_commerce").expect("kind");
+    let c = Composite::new(&kind);
+    let mut cfg = Value::from_json(
+        c.value_type(),
+        &json!({"name": "shop", "compute": [{"ami_id": "ami-0abc"}]}),
+    )
+    .expect("fits the schema");
+    cfg.set("primary_region", Value::Unknown);
+    assert_eq!(c.validate(&cfg), Vec::new());
+    let planned = plan_with(&c, &Value::Null, &cfg);
+    let paths: Vec<_> = planned.diagnostics.iter().map(|d| d.path.clone()).collect();
+    assert_eq!(
+        paths,
+        vec![Some(vec![attr("primary_region")])],
+        "{:?}",
+        planned.diagnostics
+    );
+    assert!(planned.diagnostics[0].detail.contains("known at plan time"));
+}
