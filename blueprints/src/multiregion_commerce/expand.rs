@@ -533,10 +533,11 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
         Body::new().attr("days", int(&cfg.storage.log_expiration_days)),
         "expiration",
     ));
-    let logs_of = |prefix: &str| {
+    // `key_prefix` is "" or ends in "/".
+    let logs_of = |key_prefix: &str| {
         template(vec![
             arn(),
-            Expr::str(format!("{prefix}/AWSLogs/")),
+            Expr::str(format!("/{key_prefix}AWSLogs/")),
             r(ACCOUNT, "account_id"),
             Expr::str("/*"),
         ])
@@ -546,7 +547,7 @@ fn logs_bucket(cfg: &Config, s: &Side<'_>, c: &mut Vec<Component>) {
             "LoadBalancerAccessLogs",
             elb_log_principal(s.region),
             &["s3:PutObject"],
-            logs_of("/alb"),
+            logs_of("alb/"),
         ),
         build::grant(
             "FlowLogDelivery",
