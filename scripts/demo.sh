@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Applies examples/burst_tolerant_api against a local AWS emulator (moto on 127.0.0.1), shows
-# the plan after apply (no changes), then destroys it. Nothing talks to real AWS.
+# Applies an example composite against a local AWS emulator (moto on 127.0.0.1), shows the
+# plan after apply (no changes), then destroys it. Nothing talks to real AWS.
 #
-#   bash scripts/demo.sh          (or: make demo)
-#   KEEP=1 bash scripts/demo.sh   leaves the stack and moto running for you to explore
+#   bash scripts/demo.sh                        examples/burst_tolerant_api (or: make demo)
+#   bash scripts/demo.sh multiregion_commerce   examples/multiregion_commerce (both regions)
+#   KEEP=1 bash scripts/demo.sh                 leaves the stack and moto running to explore
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,16 +15,26 @@ echo "== building terraform-provider-wellarch"
 cargo build --quiet --locked -p terraform-provider-wellarch
 provider_dir="$target_dir/debug"
 
+example=${1:-burst_tolerant_api}
+case "$example" in
+  burst_tolerant_api) vars=(-var deletion_protection=false) ;;
+  # ami-12c6146b is one of the images moto knows in every region.
+  multiregion_commerce) vars=(-var deletion_protection=false -var ami_id=ami-12c6146b) ;;
+  *) echo "unknown example $example: burst_tolerant_api or multiregion_commerce" >&2; exit 2 ;;
+esac
+
 work=$(mktemp -d)
-cp -r examples/burst_tolerant_api/. "$work/"
-mkdir -p "$work/build"
-python3 - "$work/handler" "$work/build/handler.zip" <<'PY'
+cp -r "examples/$example/." "$work/"
+if [ -d "$work/handler" ]; then
+  mkdir -p "$work/build"
+  python3 - "$work/handler" "$work/build/handler.zip" <<'PY'
 import pathlib, sys, zipfile
 src, out = pathlib.Path(sys.argv[1]), sys.argv[2]
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
     for f in sorted(src.rglob("*.py")):
         z.write(f, f.relative_to(src))
 PY
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$WELLARCH_MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
@@ -56,10 +67,10 @@ export AWS_EC2_METADATA_DISABLED=true
 
 cd "$work"
 echo "== terraform apply (moto on 127.0.0.1:$port)"
-"$WELLARCH_TERRAFORM" apply -auto-approve -var deletion_protection=false
+"$WELLARCH_TERRAFORM" apply -auto-approve "${vars[@]}"
 echo "== terraform plan (expect: No changes)"
-"$WELLARCH_TERRAFORM" plan -var deletion_protection=false
+"$WELLARCH_TERRAFORM" plan "${vars[@]}"
 if [ "${KEEP:-0}" != 1 ]; then
   echo "== terraform destroy"
-  "$WELLARCH_TERRAFORM" destroy -auto-approve -var deletion_protection=false
+  "$WELLARCH_TERRAFORM" destroy -auto-approve "${vars[@]}"
 fi
