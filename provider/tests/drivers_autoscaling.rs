@@ -8,8 +8,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::driver_kit::{driver as the_driver, obj, string as str_attr};
 use serde_json::{Map, Value, json};
-use terraform_provider_wellarch::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, driver};
+use terraform_provider_wellarch::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState};
 
 const PRIMARY: &str = "eu-west-1";
 const FAILOVER: &str = "eu-west-3";
@@ -66,16 +67,6 @@ async fn fixture(component: &str) -> Option<Fixture> {
     })
 }
 
-fn the_driver(resource_type: &str) -> &'static dyn Driver {
-    let d = driver(resource_type).unwrap_or_else(|| panic!("no driver registered for {resource_type}"));
-    assert_eq!(d.resource_type(), resource_type);
-    d
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().expect("a JSON object")
-}
-
 /// Whether `have` holds `want`: equal, except that nested blocks may carry more attributes
 /// than the configuration sets (computed ones, such as a launch template's `name`), as the
 /// orchestrator compares them.
@@ -109,13 +100,6 @@ fn assert_tags_all(state: &ChildState, fx: &Fixture, own: &[(&str, &str)]) {
         Some(&Value::Object(want)),
         "tags_all of {state:#?}"
     );
-}
-
-fn str_attr<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
 }
 
 /// A VPC over two AZs of `region`: (vpc id, two subnet ids, a security group id).

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::driver_kit::{obj, string as s};
 use serde_json::{Map, Value, json};
 use terraform_provider_wellarch::aws::lambda_function::{source_code_hash, zip_hash};
 use terraform_provider_wellarch::aws::{
@@ -80,13 +81,6 @@ fn drv(resource_type: &str) -> &'static dyn Driver {
     driver(resource_type).unwrap_or_else(|| panic!("{resource_type} is not registered in drivers()"))
 }
 
-fn obj(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
-    }
-}
-
 /// Every attribute of `desired` (except `skip`) has the same value in `read`.
 fn assert_reads_as_desired(read: &ChildState, desired: &Map<String, Value>, skip: &[&str]) {
     for (key, want) in desired {
@@ -95,13 +89,6 @@ fn assert_reads_as_desired(read: &ChildState, desired: &Map<String, Value>, skip
         }
         assert_eq!(read.get(key), Some(want), "attribute `{key}`: read {read:#?}");
     }
-}
-
-fn s<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
 }
 
 /// A copy of `fx` whose `service` endpoint is a proxy in front of moto that answers the

@@ -8,8 +8,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::driver_kit::{assert_reads_as, driver as the_driver, obj, string as str_attr};
 use serde_json::{Map, Value, json};
-use terraform_provider_wellarch::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, driver};
+use terraform_provider_wellarch::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState};
 
 /// AWS configuration and tags for one child, the way the orchestrator passes them.
 struct Fixture {
@@ -53,23 +54,6 @@ async fn fixture(component: &str) -> Option<Fixture> {
     })
 }
 
-fn the_driver(resource_type: &str) -> &'static dyn Driver {
-    let d = driver(resource_type).unwrap_or_else(|| panic!("no driver registered for {resource_type}"));
-    assert_eq!(d.resource_type(), resource_type);
-    d
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().expect("a JSON object")
-}
-
-/// Every desired attribute reads back with the desired value.
-fn assert_reads_as(read: &ChildState, desired: &Map<String, Value>) {
-    for (key, want) in desired {
-        assert_eq!(read.get(key), Some(want), "attribute `{key}`: read {read:#?}");
-    }
-}
-
 /// `tags_all` holds the child's own tags and every context tag.
 fn assert_tags_all(state: &ChildState, fx: &Fixture, own: &[(&str, &str)]) {
     let mut want: Map<String, Value> = fx.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
@@ -81,13 +65,6 @@ fn assert_tags_all(state: &ChildState, fx: &Fixture, own: &[(&str, &str)]) {
         Some(&Value::Object(want)),
         "tags_all of {state:#?}"
     );
-}
-
-fn str_attr<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
 }
 
 // ---------------------------------------------------------------------------------------

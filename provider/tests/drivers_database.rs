@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use common::driver_kit::{assert_reads_as, driver as the_driver, obj, string as str_attr};
+use serde_json::{Value, json};
 use terraform_provider_wellarch::aws::{
-    AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, driver, ephemeral_resource,
+    AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, ephemeral_resource,
 };
 
 const COMPOSITE: &str = "wellarch_multiregion_commerce.test";
@@ -94,33 +95,6 @@ fn ctx_with<'a>(
     ChildCtx {
         tags,
         ..fx.ctx(region, component)
-    }
-}
-
-fn the_driver(resource_type: &str) -> &'static dyn Driver {
-    let d = driver(resource_type).unwrap_or_else(|| panic!("no driver registered for {resource_type}"));
-    assert_eq!(d.resource_type(), resource_type);
-    d
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().expect("a JSON object")
-}
-
-fn str_attr<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
-}
-
-/// Every desired attribute except write-only ones reads back with the desired value.
-fn assert_reads_as(read: &ChildState, desired: &Map<String, Value>) {
-    for (key, want) in desired {
-        if key.ends_with("_wo") {
-            continue;
-        }
-        assert_eq!(read.get(key), Some(want), "attribute `{key}`: read {read:#?}");
     }
 }
 

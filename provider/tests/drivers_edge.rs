@@ -7,9 +7,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use common::driver_kit::{assert_gone, assert_reads_as, driver, obj, read, string as s, tag};
 use common::proxy::Request;
 use serde_json::{Map, Value, json};
-use terraform_provider_wellarch::aws::{self, AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver};
+use terraform_provider_wellarch::aws::{self, AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx};
 
 const REGION: &str = "us-east-1";
 const COMPOSITE: &str = "wellarch_burst_tolerant_api.test";
@@ -41,53 +42,6 @@ fn ctx<'a>(
         composite: COMPOSITE,
         component,
     }
-}
-
-fn driver(resource_type: &str) -> &'static dyn Driver {
-    let d = aws::driver(resource_type).unwrap_or_else(|| panic!("no driver registered for {resource_type}"));
-    assert_eq!(d.resource_type(), resource_type);
-    d
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
-    }
-}
-
-fn s<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:?}"))
-}
-
-/// Every attribute of `desired` reads back equal.
-fn assert_reads_as(read: &ChildState, desired: &Map<String, Value>) {
-    for (k, v) in desired {
-        assert_eq!(read.get(k), Some(v), "attribute `{k}` differs; read: {read:#?}");
-    }
-}
-
-async fn read(d: &dyn Driver, c: &ChildCtx<'_>, state: &ChildState) -> ChildState {
-    d.read(c, state)
-        .await
-        .expect("read")
-        .unwrap_or_else(|| panic!("{} is gone", d.resource_type()))
-}
-
-async fn assert_gone(d: &dyn Driver, c: &ChildCtx<'_>, state: &ChildState) {
-    assert_eq!(
-        d.read(c, state).await.expect("read"),
-        None,
-        "{} still exists",
-        d.resource_type()
-    );
-}
-
-fn tag<'a>(state: &'a ChildState, which: &str, key: &str) -> Option<&'a str> {
-    state.get(which).and_then(|t| t.get(key)).and_then(Value::as_str)
 }
 
 // ---------------------------------------------------------------- API Gateway v2

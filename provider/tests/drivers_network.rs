@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::{AttributeBooleanValue, Tag};
+use common::driver_kit::{assert_reads_as, obj, string as str_attr};
 use serde_json::{Map, Value, json};
 use terraform_provider_wellarch::aws::{AwsEnv, COMPONENT_TAG, COMPOSITE_TAG, ChildCtx, ChildState, Driver, driver};
 
@@ -89,17 +90,6 @@ fn the_driver(resource_type: &str) -> &'static dyn Driver {
     d
 }
 
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().expect("a JSON object")
-}
-
-/// Every desired attribute reads back with the desired value.
-fn assert_reads_as(read: &ChildState, desired: &Map<String, Value>) {
-    for (key, want) in desired {
-        assert_eq!(read.get(key), Some(want), "attribute `{key}`: read {read:#?}");
-    }
-}
-
 /// `tags_all` holds the child's own tags and every context tag.
 fn assert_tags_all(state: &ChildState, fx: &Fixture, own: &[(&str, &str)]) {
     let mut want: Map<String, Value> = fx.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
@@ -111,13 +101,6 @@ fn assert_tags_all(state: &ChildState, fx: &Fixture, own: &[(&str, &str)]) {
         Some(&Value::Object(want)),
         "tags_all of {state:#?}"
     );
-}
-
-fn str_attr<'a>(state: &'a ChildState, key: &str) -> &'a str {
-    state
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("state has no string `{key}`: {state:#?}"))
 }
 
 fn tag(key: &str, value: &str) -> Tag {

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod driver_kit;
 pub mod leftovers;
 pub mod proxy;
 pub mod terraform;
