@@ -65,10 +65,21 @@ pub(crate) async fn find_tags(client: &Client, arn: &str) -> Result<Tags, Driver
     Ok(from_tag_list(out.tag_list()))
 }
 
-/// Brings an RDS resource's tags to `wanted` (RemoveTagsFromResource, AddTagsToResource).
+/// Brings an RDS resource's tags to `wanted`, reading them first (ListTagsForResource).
 pub(crate) async fn sync_tags(client: &Client, arn: &str, wanted: &Tags) -> Result<(), DriverError> {
+    sync_tags_from(client, arn, &find_tags(client, arn).await?, wanted).await
+}
+
+/// Brings an RDS resource's tags from `actual` to `wanted` (RemoveTagsFromResource,
+/// AddTagsToResource).
+pub(crate) async fn sync_tags_from(
+    client: &Client,
+    arn: &str,
+    actual: &Tags,
+    wanted: &Tags,
+) -> Result<(), DriverError> {
     tags::sync(
-        &find_tags(client, arn).await?,
+        actual,
         wanted,
         |keys| async move {
             client

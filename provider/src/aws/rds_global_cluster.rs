@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::attrs::{self, Attrs};
 use super::normalise;
-use super::rds_cluster::{from_tag_list, sdk_tags};
+use super::rds_cluster::{from_tag_list, sdk_tags, sync_tags_from};
 use super::tags::{self, Tags};
 use super::wait;
 use super::{AfterCreate, ChildCtx, ChildState, Driver, DriverError, adopt, aws_error, found, has_code, state_id};
@@ -122,35 +122,6 @@ fn state_of(ctx: &ChildCtx<'_>, global: &GlobalCluster, prior: &Attrs) -> Result
     Ok(state)
 }
 
-/// Brings the global cluster's tags from `actual` (its TagList) to `wanted`.
-async fn sync_tags(client: &Client, arn: &str, actual: &Tags, wanted: &Tags) -> Result<(), DriverError> {
-    tags::sync(
-        actual,
-        wanted,
-        |keys| async move {
-            client
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(keys))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| aws_error("RemoveTagsFromResource", e))
-        },
-        |set| async move {
-            client
-                .add_tags_to_resource()
-                .resource_name(arn)
-                .set_tags(Some(sdk_tags(&set)))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| aws_error("AddTagsToResource", e))
-        },
-    )
-    .await
-}
-
 fn created_state(desired: &Attrs, id: &str, arn: &str, all: &Tags) -> Result<ChildState, DriverError> {
     let mut state = desired.clone();
     state.insert("id".into(), json!(id));
@@ -246,7 +217,8 @@ impl Driver for RdsGlobalCluster {
         }
         let all_tags = tags::wanted(ctx, desired)?;
         if let Some(arn) = global.global_cluster_arn() {
-            sync_tags(&client, arn, &from_tag_list(global.tag_list()), &all_tags).await?;
+            // The TagList comes with DescribeGlobalClusters: no ListTagsForResource needed.
+            sync_tags_from(&client, arn, &from_tag_list(global.tag_list()), &all_tags).await?;
         }
         let global = wait_available(ctx, &client, id).await?;
         let mut prior = desired.clone();
