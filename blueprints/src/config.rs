@@ -106,6 +106,36 @@ pub fn defaulted<T>(s: Option<Setting<T>>) -> Setting<T> {
     s.unwrap_or(Setting::Unknown)
 }
 
+/// AWS managed rule groups (vendor `AWS`) a web ACL applies unless told otherwise.
+pub const DEFAULT_RULE_GROUPS: &[&str] = &[
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+];
+
+/// An edge block's `managed_rule_groups`: names of AWS managed rule groups, each once. Unset
+/// or unknown plans with [`DEFAULT_RULE_GROUPS`] (Terraform plans again once it is known).
+pub fn managed_rule_groups(e: &mut Section<'_>) -> Vec<String> {
+    let Some(Setting::Known(groups)) = e.string_list("managed_rule_groups") else {
+        return DEFAULT_RULE_GROUPS.iter().map(|g| g.to_string()).collect();
+    };
+    for (i, g) in groups.iter().enumerate() {
+        let valid = !g.is_empty() && g.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            let mut path = e.path_of("managed_rule_groups");
+            path.push(PathStep::Index(i));
+            e.error_at(path, format!("{g:?} is not the name of an AWS managed rule group"));
+        }
+    }
+    let mut unique = groups.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != groups.len() {
+        e.error("managed_rule_groups", "names a rule group twice");
+    }
+    groups
+}
+
 /// Checks a composite's `tags`: AWS's limits (the provider adds two tags) and the reserved
 /// `aws:` and `wellarch:` prefixes, each error on its key.
 pub fn check_tags(root: &Section<'_>, tags: &Setting<SettingMap>) {

@@ -15,8 +15,8 @@
 
 use serde_json::Value;
 
-use super::{DEFAULT_RULE_GROUPS, MAX_NAME};
-use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d};
+use super::MAX_NAME;
+use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d, managed_rule_groups};
 use crate::{ConfigError, PathStep};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -543,27 +543,7 @@ fn read_edge(e: &mut Section<'_>) -> Edge {
         }
     }
     let price_class = d(e.one_of("price_class", &["PriceClass_100", "PriceClass_200", "PriceClass_All"]));
-    let managed_rule_groups = match e.string_list("managed_rule_groups") {
-        Some(Setting::Known(groups)) => {
-            for (i, g) in groups.iter().enumerate() {
-                let valid = !g.is_empty() && g.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-                if !valid {
-                    let mut path = e.path_of("managed_rule_groups");
-                    path.push(PathStep::Index(i));
-                    e.error_at(path, format!("{g:?} is not the name of an AWS managed rule group"));
-                }
-            }
-            let mut unique = groups.clone();
-            unique.sort();
-            unique.dedup();
-            if unique.len() != groups.len() {
-                e.error("managed_rule_groups", "names a rule group twice");
-            }
-            groups
-        }
-        // Unknown: planned with the default groups (see the module docs).
-        _ => DEFAULT_RULE_GROUPS.iter().map(|g| g.to_string()).collect(),
-    };
+    let managed_rule_groups = managed_rule_groups(e);
     let rate_limit = d(e.int("rate_limit", 100..=2_000_000_000));
     let default_ttl = d(e.int("default_ttl", 0..=31_536_000));
     let max_ttl = d(e.int("max_ttl", 0..=31_536_000));

@@ -18,6 +18,7 @@ mod tests;
 
 use serde_json::{Value, json};
 
+use crate::config::DEFAULT_RULE_GROUPS;
 use crate::schema::{Attribute, Nesting, Schema, Type};
 use crate::{ConfigError, Kind, Planned};
 
@@ -25,13 +26,6 @@ pub const TYPE_NAME: &str = "wellarch_burst_tolerant_api";
 
 /// The longest `name`: the payload bucket `<name>-payloads` must fit S3's 63 characters.
 pub const MAX_NAME: usize = 63 - "-payloads".len();
-
-/// AWS managed rule groups the edge web ACL applies unless told otherwise.
-pub const DEFAULT_RULE_GROUPS: &[&str] = &[
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-];
 
 pub fn kind() -> Kind {
     Kind {

@@ -9,9 +9,9 @@
 
 use serde_json::Value;
 
-use super::{DEFAULT_RULE_GROUPS, MAX_NAME};
+use super::MAX_NAME;
 use crate::ConfigError;
-use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d};
+use crate::config::{Errors, Section, Setting, SettingMap, check_tags, defaulted as d, managed_rule_groups};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -472,13 +472,9 @@ fn read_tls(t: &mut Section<'_>, primary: &str, failover: &str) -> Tls {
 
 fn read_edge(e: &mut Section<'_>) -> Edge {
     let price_class = d(e.one_of("price_class", &["PriceClass_100", "PriceClass_200", "PriceClass_All"]));
-    let managed_rule_groups = match e.string_list("managed_rule_groups") {
-        Some(Setting::Known(groups)) => groups,
-        _ => DEFAULT_RULE_GROUPS.iter().map(|g| g.to_string()).collect(),
-    };
     Edge {
         price_class,
-        managed_rule_groups,
+        managed_rule_groups: managed_rule_groups(e),
         rate_limit: d(e.int("rate_limit", 100..=2_000_000_000)),
     }
 }

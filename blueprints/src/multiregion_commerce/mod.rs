@@ -18,6 +18,7 @@ mod tests;
 
 use serde_json::{Value, json};
 
+use crate::config::DEFAULT_RULE_GROUPS;
 use crate::schema::{Attribute, Nesting, Schema, Type};
 use crate::{ConfigError, Kind, Planned};
 
@@ -26,13 +27,6 @@ pub const TYPE_NAME: &str = "wellarch_multiregion_commerce";
 /// The longest `name`: the failover target group `<name>-failover-app` must fit the 32
 /// characters Elastic Load Balancing allows.
 pub const MAX_NAME: usize = 32 - "-failover-app".len();
-
-/// AWS managed rule groups every web ACL applies unless told otherwise.
-pub const DEFAULT_RULE_GROUPS: &[&str] = &[
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-];
 
 pub fn kind() -> Kind {
     Kind {

@@ -275,3 +275,15 @@ fn database_identifiers_are_valid_for_rds() {
     }
     assert!(seen >= 6, "identifiers checked: {seen}");
 }
+
+#[test]
+fn managed_rule_groups_are_checked_like_the_other_composites() {
+    let got = errors(with(
+        minimal(),
+        "edge",
+        json!([{ "managed_rule_groups": ["Not a group", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesCommonRuleSet"] }]),
+    ));
+    let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"edge.managed_rule_groups.0"), "{got:?}");
+    assert!(paths.contains(&"edge.managed_rule_groups"), "{got:?}");
+}
